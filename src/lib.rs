@@ -1,1 +1,30 @@
+//! gRPC gateway to the RalioPay REST API.
+//!
+//! Layout: `cli`/`config` (what to run and with which settings), `server` (the tonic server,
+//! its layers and the admin HTTP server), `auth` (gateway tokens and scopes),
+//! `request_context` (request id, deadline, idempotency key), `status` (the one error → gRPC
+//! status mapping), `idempotency` (durable replay of creating/money-moving calls), `health`,
+//! `metrics`, `dev` (the all-in-one development mode) and `services` (one module per resource
+//! group, registered in `services::register`).
 
+pub mod auth;
+pub mod idempotency;
+pub mod request_context;
+pub mod status;
+
+/// Code generated from `proto/` by `build.rs` (messages, servers, clients).
+pub mod proto {
+    /// The `ralio` protobuf package family.
+    pub mod ralio {
+        /// Package `ralio.v1`: every RalioPay operation as an RPC.
+        pub mod v1 {
+            tonic::include_proto!("ralio.v1");
+        }
+    }
+}
+
+/// The serialized `google.protobuf.FileDescriptorSet` of every `.proto` file
+/// under `proto/` and its imports, for gRPC reflection and for reading the
+/// `ralio.v1.http` route option at run time.
+pub const FILE_DESCRIPTOR_SET: &[u8] =
+    include_bytes!(concat!(env!("OUT_DIR"), "/ralio_descriptor.bin"));

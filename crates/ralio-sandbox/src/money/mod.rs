@@ -1,23 +1,19 @@
 //! Money movement: currencies, FX, fees, orders, balances and the ledger (spec/NOTES.md D6-D9).
-//! Owned by the money work stream; the rest of the sandbox uses `Ledger` and `Balances`.
+//! Pure logic with no I/O: every operation takes the sandbox clock's `now`. The HTTP routes live in
+//! `crate::api::{payins, transfers, payouts, orders, transactions}`.
 
-use uuid::Uuid;
+pub mod currency;
+pub mod error;
+pub mod events;
+pub mod fees;
+pub mod fx;
+pub mod ledger;
+pub mod orders;
+pub mod pricing;
+pub mod views;
 
-/// An account's balances in minor units (spec/NOTES.md D8).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Balances {
-    pub balance: i64,
-    pub pending_in: i64,
-    pub pending_out: i64,
-}
-
-/// Orders, balances and ledger transactions of every account.
-#[derive(Debug, Default)]
-pub struct Ledger {}
-
-impl Ledger {
-    /// The balances of one account (zero for an account with no movement yet).
-    pub fn balances(&self, _account: Uuid) -> Balances {
-        Balances::default()
-    }
-}
+pub use currency::{Currency, Money};
+pub use error::MoneyError;
+pub use ledger::{AccountInfo, Balances, Ledger, Transaction};
+pub use orders::{Order, OrderState, OrderType};
+pub mod http;

@@ -1,0 +1,127 @@
+//! Payins: card payins are created through the API; bank and crypto payins arrive from outside.
+
+use serde::{Deserialize, Serialize};
+
+use super::common::{AccountRef, Currency};
+use super::orders::Order;
+
+/// The payer of a card payin (defaults to the account owner when omitted).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Payer {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub birthdate: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub city: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub document_number: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub document_type: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub postal_code: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub province: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub surname: Option<String>,
+}
+
+/// Body of createCardPayin. Note the flat `amount` + `currency` (not a Money object).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CardPayinCreate {
+    /// Minor units.
+    pub amount: i64,
+    pub currency: Currency,
+    pub reference: String,
+    pub url_failed: String,
+    pub url_success: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub payer: Option<Payer>,
+}
+
+/// Response of createCardPayin: the order and the hosted payment page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CardPayinCreated {
+    pub order: Order,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub payment_url: Option<String>,
+}
+
+/// `card` block of a card payin.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CardInfo {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub card_bin: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub card_pan: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expiration: Option<String>,
+}
+
+/// Response of getCardPayin.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CardPayinDetail {
+    #[serde(flatten)]
+    pub order: Order,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub card: Option<CardInfo>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub payer: Option<Payer>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recipient: Option<AccountRef>,
+}
+
+/// `sender` of a bank payin.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BankSender {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub account_number: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub routing_data: Option<String>,
+}
+
+/// Response of getBankPayin.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BankPayinDetail {
+    #[serde(flatten)]
+    pub order: Order,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bank_concept_transfer: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recipient: Option<AccountRef>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sender: Option<BankSender>,
+}
+
+/// `sender` of a crypto payin.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CryptoSender {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tx_hash: Option<String>,
+}
+
+/// Response of getCryptoPayin.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CryptoPayinDetail {
+    #[serde(flatten)]
+    pub order: Order,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recipient: Option<AccountRef>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sender: Option<CryptoSender>,
+}

@@ -1,0 +1,433 @@
+//! Sends one logical call: authentication, request id, idempotency key, per-attempt timeout,
+//! overall deadline, retries with back-off, and decoding of the answer.
+
+use std::future::Future;
+use std::time::Duration;
+
+use reqwest::header::{ACCEPT, ACCEPT_LANGUAGE, HeaderMap, RETRY_AFTER};
+use reqwest::{Method, Url};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use tokio::time::Instant;
+
+use crate::auth::{CachedToken, TokenCache};
+use crate::config::ClientConfig;
+use crate::error::{RalioError, TimeoutKind};
+use crate::model::{KybDocumentUpload, LoginRequest, LoginResponse};
+use crate::options::CallOptions;
+use crate::query::ListQuery;
+use crate::retry::{Backoff, Retryability, parse_retry_after};
+use crate::secret::Secret;
+
+const REQUEST_ID: &str = "X-Request-Id";
+const IDEMPOTENCY_KEY: &str = "Idempotency-Key";
+
+/// The body of a request, kept in a form that can be sent again on a retry.
+#[derive(Debug, Clone)]
+pub(crate) enum Payload {
+    Empty,
+    Json(Vec<u8>),
+    Multipart(KybDocumentUpload),
+}
+
+/// One REST call, described independently of its attempts.
+#[derive(Debug, Clone)]
+pub(crate) struct Request {
+    method: Method,
+    /// Path segments after the base URL; each is percent-encoded, so an id can never change the
+    /// route (`../`).
+    segments: Vec<String>,
+    query: Vec<(String, String)>,
+    payload: Payload,
+    authenticated: bool,
+    /// Safe to repeat whatever the method (login creates nothing).
+    always_retryable: bool,
+    accept_language: Option<String>,
+}
+
+impl Request {
+    pub(crate) fn new(method: Method, segments: &[&str]) -> Self {
+        Self {
+            method,
+            segments: segments.iter().map(|s| (*s).to_owned()).collect(),
+            query: Vec::new(),
+            payload: Payload::Empty,
+            authenticated: true,
+            always_retryable: false,
+            accept_language: None,
+        }
+    }
+
+    pub(crate) fn get(segments: &[&str]) -> Self {
+        Self::new(Method::GET, segments)
+    }
+
+    pub(crate) fn post(segments: &[&str]) -> Self {
+        Self::new(Method::POST, segments)
+    }
+
+    pub(crate) fn json<B: Serialize>(mut self, body: &B) -> Result<Self, RalioError> {
+        let bytes = serde_json::to_vec(body)
+            .map_err(|err| RalioError::InvalidRequest(format!("body: {err}")))?;
+        self.payload = Payload::Json(bytes);
+        Ok(self)
+    }
+
+    pub(crate) fn multipart(mut self, upload: KybDocumentUpload) -> Self {
+        self.payload = Payload::Multipart(upload);
+        self
+    }
+
+    pub(crate) fn list_query(mut self, query: &ListQuery) -> Self {
+        self.query = query.to_pairs();
+        self
+    }
+
+    pub(crate) fn accept_language(mut self, language: Option<String>) -> Self {
+        self.accept_language = language;
+        self
+    }
+
+    fn path(&self) -> String {
+        let mut path = String::new();
+        for segment in &self.segments {
+            path.push('/');
+            path.push_str(segment);
+        }
+        path
+    }
+}
+
+fn request_id(options: &CallOptions) -> String {
+    options
+        .request_id
+        .clone()
+        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string())
+}
+
+fn decode<T: DeserializeOwned>(response: RawResponse, request_id: String) -> Result<T, RalioError> {
+    serde_json::from_slice(&response.body).map_err(|err| RalioError::Decode {
+        status: response.status,
+        message: err.to_string(),
+        request_id: Some(request_id),
+    })
+}
+
+/// The shared state behind a client: HTTP pool, configuration and token cache.
+#[derive(Debug)]
+pub(crate) struct Transport {
+    http: reqwest::Client,
+    base: Url,
+    config: ClientConfig,
+    tokens: TokenCache,
+}
+
+/// What one attempt produced before decoding.
+struct RawResponse {
+    status: u16,
+    headers: HeaderMap,
+    body: Vec<u8>,
+}
+
+impl Transport {
+    pub(crate) fn new(config: ClientConfig) -> Result<Self, RalioError> {
+        config.validate()?;
+        let base = Url::parse(&config.base_url)
+            .map_err(|err| RalioError::InvalidRequest(format!("base_url: {err}")))?;
+        let http = reqwest::Client::builder()
+            .connect_timeout(config.connect_timeout)
+            .user_agent(config.user_agent.clone())
+            .pool_idle_timeout(Duration::from_secs(90))
+            .build()
+            .map_err(|err| RalioError::InvalidRequest(format!("http client: {err}")))?;
+        Ok(Self {
+            http,
+            base,
+            tokens: TokenCache::new(config.token_refresh_margin),
+            config,
+        })
+    }
+
+    /// Runs `request` to completion and decodes a 2xx body as `T`.
+    pub(crate) async fn call<T: DeserializeOwned>(
+        &self,
+        request: Request,
+        options: &CallOptions,
+    ) -> Result<T, RalioError> {
+        if !request.authenticated {
+            return self.call_anonymous(request, options).await;
+        }
+        let request_id = request_id(options);
+        let deadline = options.deadline.map(|budget| Instant::now() + budget);
+        let started = Instant::now();
+        let response = self
+            .run(&request, options, &request_id, deadline, started, |rejected| {
+                self.token(rejected, options, &request_id, deadline)
+            })
+            .await?;
+        decode(response, request_id)
+    }
+
+    /// [`Transport::call`] without a token (login). Kept apart so that login, which runs inside
+    /// the token step of authenticated calls, does not make their future recursive.
+    async fn call_anonymous<T: DeserializeOwned>(
+        &self,
+        request: Request,
+        options: &CallOptions,
+    ) -> Result<T, RalioError> {
+        let request_id = request_id(options);
+        let deadline = options.deadline.map(|budget| Instant::now() + budget);
+        let started = Instant::now();
+        let response = self
+            .run(&request, options, &request_id, deadline, started, |_| async {
+                Ok(None)
+            })
+            .await?;
+        decode(response, request_id)
+    }
+
+    /// Logs in explicitly (also what the token cache calls).
+    pub(crate) async fn login(
+        &self,
+        options: &CallOptions,
+    ) -> Result<LoginResponse, RalioError> {
+        let mut request = Request::post(&["api", "v1", "auth", "login"]).json(&LoginRequest {
+            api_code: self.config.api_code.clone(),
+            api_key: self.config.api_key.clone(),
+        })?;
+        request.authenticated = false;
+        request.always_retryable = true;
+        self.call_anonymous(request, options).await
+    }
+
+    /// The attempt loop. A 401 on an authenticated call re-logs in once and repeats the call
+    /// (that repeat is not counted as a retry); transient failures are retried as
+    /// [`Retryability`] allows.
+    async fn run<F, Fut>(
+        &self,
+        request: &Request,
+        options: &CallOptions,
+        request_id: &str,
+        deadline: Option<Instant>,
+        started: Instant,
+        mut token_for: F,
+    ) -> Result<RawResponse, RalioError>
+    where
+        F: FnMut(Option<u64>) -> Fut,
+        Fut: Future<Output = Result<Option<CachedToken>, RalioError>>,
+    {
+        let retryability = if request.always_retryable || request.method == Method::GET {
+            Retryability::Read
+        } else if options.idempotency_key.is_some() {
+            Retryability::KeyedWrite
+        } else {
+            Retryability::Never
+        };
+        let backoff = Backoff {
+            initial: self.config.initial_backoff,
+            max: self.config.max_backoff,
+        };
+        let mut retries = 0u32;
+        let mut rejected_generation = None;
+        let mut relogged = false;
+        loop {
+            let token = token_for(rejected_generation).await?;
+            let err = match self
+                .attempt(request, token.as_ref().map(|t| &t.token), options, request_id, deadline, started)
+                .await
+            {
+                Ok(response) => return Ok(response),
+                Err(err) => err,
+            };
+            if let Some(token) = &token
+                && err.status() == Some(401)
+                && !relogged
+            {
+                tracing::debug!(request_id, path = %request.path(), "401: logging in again once");
+                relogged = true;
+                rejected_generation = Some(token.generation);
+                continue;
+            }
+            if retries >= self.config.max_retries || !retryability.allows(&err) {
+                return Err(err);
+            }
+            let delay = backoff.delay(retries, err.retry_after());
+            if let Some(deadline) = deadline
+                && Instant::now() + delay >= deadline
+            {
+                // Waiting would overrun the deadline: report the real failure, except that a
+                // timed-out attempt is then the deadline's doing.
+                return Err(match err {
+                    RalioError::Timeout { request_id, .. } => RalioError::Timeout {
+                        kind: TimeoutKind::Deadline,
+                        elapsed: started.elapsed(),
+                        request_id,
+                    },
+                    other => other,
+                });
+            }
+            tracing::debug!(request_id, path = %request.path(), retry = retries + 1, ?delay, error = %err, "retrying");
+            tokio::time::sleep(delay).await;
+            retries += 1;
+        }
+    }
+
+    /// A token from the cache, logging in (single-flight) when needed. The login shares the
+    /// call's request id and what is left of its deadline.
+    async fn token(
+        &self,
+        rejected: Option<u64>,
+        options: &CallOptions,
+        request_id: &str,
+        deadline: Option<Instant>,
+    ) -> Result<Option<CachedToken>, RalioError> {
+        let login_options = CallOptions {
+            timeout: options.timeout,
+            deadline: deadline.map(|d| d.saturating_duration_since(Instant::now())),
+            idempotency_key: None,
+            request_id: Some(request_id.to_owned()),
+        };
+        self.tokens
+            .get(rejected, || async move {
+                Ok(self.login(&login_options).await?.token)
+            })
+            .await
+            .map(Some)
+    }
+
+    /// One HTTP exchange, bounded by the per-attempt timeout and the remaining deadline.
+    async fn attempt(
+        &self,
+        request: &Request,
+        token: Option<&Secret>,
+        options: &CallOptions,
+        request_id: &str,
+        deadline: Option<Instant>,
+        started: Instant,
+    ) -> Result<RawResponse, RalioError> {
+        let per_attempt = options.timeout.unwrap_or(self.config.timeout);
+        let (budget, kind) = match deadline {
+            Some(deadline) => {
+                let remaining = deadline.saturating_duration_since(Instant::now());
+                if remaining.is_zero() {
+                    return Err(RalioError::Timeout {
+                        kind: TimeoutKind::Deadline,
+                        elapsed: started.elapsed(),
+                        request_id: Some(request_id.to_owned()),
+                    });
+                }
+                if remaining < per_attempt {
+                    (remaining, TimeoutKind::Deadline)
+                } else {
+                    (per_attempt, TimeoutKind::Attempt)
+                }
+            }
+            None => (per_attempt, TimeoutKind::Attempt),
+        };
+
+        let builder = self.build(request, token, options, request_id)?;
+        let exchange = async {
+            let response = builder.send().await?;
+            let status = response.status().as_u16();
+            let headers = response.headers().clone();
+            let body = response.bytes().await?.to_vec();
+            Ok::<_, reqwest::Error>(RawResponse {
+                status,
+                headers,
+                body,
+            })
+        };
+        let response = match tokio::time::timeout(budget, exchange).await {
+            Err(_) => {
+                return Err(RalioError::Timeout {
+                    kind,
+                    elapsed: started.elapsed(),
+                    request_id: Some(request_id.to_owned()),
+                });
+            }
+            Ok(Err(err)) if err.is_timeout() => {
+                return Err(RalioError::Timeout {
+                    kind: TimeoutKind::Attempt,
+                    elapsed: started.elapsed(),
+                    request_id: Some(request_id.to_owned()),
+                });
+            }
+            Ok(Err(err)) => {
+                return Err(RalioError::Transport {
+                    message: err.to_string(),
+                    request_id: Some(request_id.to_owned()),
+                });
+            }
+            Ok(Ok(response)) => response,
+        };
+        if (200..300).contains(&response.status) {
+            return Ok(response);
+        }
+        let retry_after = response
+            .headers
+            .get(RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(parse_retry_after);
+        let header_request_id = response
+            .headers
+            .get(REQUEST_ID)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+            .or_else(|| Some(request_id.to_owned()));
+        Err(RalioError::from_response(
+            response.status,
+            &response.body,
+            retry_after,
+            header_request_id,
+        ))
+    }
+
+    fn build(
+        &self,
+        request: &Request,
+        token: Option<&Secret>,
+        options: &CallOptions,
+        request_id: &str,
+    ) -> Result<reqwest::RequestBuilder, RalioError> {
+        let mut url = self.base.clone();
+        url.path_segments_mut()
+            .map_err(|()| RalioError::InvalidRequest("base_url cannot take a path".into()))?
+            .pop_if_empty()
+            .extend(&request.segments);
+        let mut builder = self
+            .http
+            .request(request.method.clone(), url)
+            .header(ACCEPT, "application/json")
+            .header(REQUEST_ID, request_id);
+        if !request.query.is_empty() {
+            builder = builder.query(&request.query);
+        }
+        if let Some(token) = token {
+            builder = builder.bearer_auth(token.expose());
+        }
+        if let Some(key) = &options.idempotency_key {
+            builder = builder.header(IDEMPOTENCY_KEY, key);
+        }
+        if let Some(language) = &request.accept_language {
+            builder = builder.header(ACCEPT_LANGUAGE, language);
+        }
+        builder = match &request.payload {
+            Payload::Empty => builder,
+            Payload::Json(bytes) => builder
+                .header(reqwest::header::CONTENT_TYPE, "application/json")
+                .body(bytes.clone()),
+            Payload::Multipart(upload) => {
+                let file = reqwest::multipart::Part::bytes(upload.content.clone())
+                    .file_name(upload.file_name.clone())
+                    .mime_str(&upload.mime_type)
+                    .map_err(|err| RalioError::InvalidRequest(format!("mime_type: {err}")))?;
+                let form = reqwest::multipart::Form::new()
+                    .text("category", upload.category.clone())
+                    .text("type", upload.document_type.clone())
+                    .part("file", file);
+                builder.multipart(form)
+            }
+        };
+        Ok(builder)
+    }
+}
