@@ -8,8 +8,16 @@
 //! group, registered in `services::register`).
 
 pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod descriptor;
+pub mod dev;
+pub mod health;
 pub mod idempotency;
+pub mod metrics;
 pub mod request_context;
+pub mod server;
+pub mod services;
 pub mod status;
 
 /// Code generated from `proto/` by `build.rs` (messages, servers, clients).

@@ -68,7 +68,9 @@ impl ClientConfig {
             return Err(RalioError::InvalidRequest("api_key is empty".into()));
         }
         if self.timeout.is_zero() {
-            return Err(RalioError::InvalidRequest("timeout must be positive".into()));
+            return Err(RalioError::InvalidRequest(
+                "timeout must be positive".into(),
+            ));
         }
         Ok(())
     }
@@ -135,8 +137,16 @@ mod tests {
             .unwrap();
         assert_eq!(config.max_retries, 5);
         assert!(!format!("{config:?}").contains("topsecret"));
-        assert!(ClientConfig::builder("not a url", "code", "k").build().is_err());
-        assert!(ClientConfig::builder("ftp://x", "code", "k").build().is_err());
+        assert!(
+            ClientConfig::builder("not a url", "code", "k")
+                .build()
+                .is_err()
+        );
+        assert!(
+            ClientConfig::builder("ftp://x", "code", "k")
+                .build()
+                .is_err()
+        );
         assert!(ClientConfig::builder("http://x", "", "k").build().is_err());
         assert!(ClientConfig::builder("http://x", "c", "").build().is_err());
     }

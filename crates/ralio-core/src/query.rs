@@ -82,7 +82,12 @@ impl ListQuery {
         self
     }
 
-    pub fn filter(mut self, field: impl Into<String>, op: FilterOp, value: impl Into<String>) -> Self {
+    pub fn filter(
+        mut self,
+        field: impl Into<String>,
+        op: FilterOp,
+        value: impl Into<String>,
+    ) -> Self {
         self.filters.push(Filter::new(field, op, value));
         self
     }

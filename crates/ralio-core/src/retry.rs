@@ -91,10 +91,19 @@ mod tests {
         for retry in 0..6 {
             let full = Duration::from_millis(100 * (1 << retry)).min(Duration::from_secs(1));
             let delay = backoff.delay(retry, None);
-            assert!(delay >= full / 2 && delay <= full, "retry {retry}: {delay:?}");
+            assert!(
+                delay >= full / 2 && delay <= full,
+                "retry {retry}: {delay:?}"
+            );
         }
-        assert_eq!(backoff.delay(0, Some(Duration::from_millis(300))), Duration::from_millis(300));
-        assert_eq!(backoff.delay(0, Some(Duration::from_secs(60))), Duration::from_secs(1));
+        assert_eq!(
+            backoff.delay(0, Some(Duration::from_millis(300))),
+            Duration::from_millis(300)
+        );
+        assert_eq!(
+            backoff.delay(0, Some(Duration::from_secs(60))),
+            Duration::from_secs(1)
+        );
         assert!(backoff.delay(1000, None) <= Duration::from_secs(1));
     }
 

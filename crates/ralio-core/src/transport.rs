@@ -161,9 +161,14 @@ impl Transport {
         let deadline = options.deadline.map(|budget| Instant::now() + budget);
         let started = Instant::now();
         let response = self
-            .run(&request, options, &request_id, deadline, started, |rejected| {
-                self.token(rejected, options, &request_id, deadline)
-            })
+            .run(
+                &request,
+                options,
+                &request_id,
+                deadline,
+                started,
+                |rejected| self.token(rejected, options, &request_id, deadline),
+            )
             .await?;
         decode(response, request_id)
     }
@@ -179,18 +184,20 @@ impl Transport {
         let deadline = options.deadline.map(|budget| Instant::now() + budget);
         let started = Instant::now();
         let response = self
-            .run(&request, options, &request_id, deadline, started, |_| async {
-                Ok(None)
-            })
+            .run(
+                &request,
+                options,
+                &request_id,
+                deadline,
+                started,
+                |_| async { Ok(None) },
+            )
             .await?;
         decode(response, request_id)
     }
 
     /// Logs in explicitly (also what the token cache calls).
-    pub(crate) async fn login(
-        &self,
-        options: &CallOptions,
-    ) -> Result<LoginResponse, RalioError> {
+    pub(crate) async fn login(&self, options: &CallOptions) -> Result<LoginResponse, RalioError> {
         let mut request = Request::post(&["api", "v1", "auth", "login"]).json(&LoginRequest {
             api_code: self.config.api_code.clone(),
             api_key: self.config.api_key.clone(),
@@ -233,7 +240,14 @@ impl Transport {
         loop {
             let token = token_for(rejected_generation).await?;
             let err = match self
-                .attempt(request, token.as_ref().map(|t| &t.token), options, request_id, deadline, started)
+                .attempt(
+                    request,
+                    token.as_ref().map(|t| &t.token),
+                    options,
+                    request_id,
+                    deadline,
+                    started,
+                )
                 .await
             {
                 Ok(response) => return Ok(response),

@@ -34,7 +34,11 @@ async fn hundred_concurrent_calls_during_expiry_cause_exactly_one_login() {
     // Login 1 hands out a token with 10 s left (inside the 60 s refresh margin of a 1 h token);
     // later logins hand out fresh ones. The login is slow so that all 100 calls pile up on it.
     let tokens = std::sync::Arc::new(|generation: usize| {
-        if generation == 1 { jwt(1, 10, 3590) } else { jwt(generation, 3600, 0) }
+        if generation == 1 {
+            jwt(1, 10, 3590)
+        } else {
+            jwt(generation, 3600, 0)
+        }
     });
     let fixture = Fixture::start_with(
         script(|_| async { json(200, merchant_user()) }),
@@ -52,7 +56,11 @@ async fn hundred_concurrent_calls_during_expiry_cause_exactly_one_login() {
     });
     let results = futures::future::join_all(calls).await;
     assert!(results.iter().all(Result::is_ok));
-    assert_eq!(fixture.logins(), 2, "the expiring token must be refreshed exactly once");
+    assert_eq!(
+        fixture.logins(),
+        2,
+        "the expiring token must be refreshed exactly once"
+    );
     let seen = fixture.seen();
     assert_eq!(seen.len(), 101);
     assert!(seen[1..].iter().all(|s| s.token_generation == Some(2)));
@@ -81,11 +89,18 @@ async fn a_401_triggers_one_relogin_and_one_repeat() {
 
 #[tokio::test]
 async fn a_persistent_401_is_returned_after_a_single_relogin() {
-    let fixture = Fixture::start(script(|_| async { error(401, "TOKEN_INVALID", "bad token") })).await;
+    let fixture = Fixture::start(script(|_| async {
+        error(401, "TOKEN_INVALID", "bad token")
+    }))
+    .await;
     let err = fixture.client().merchant().user().await.unwrap_err();
     assert_eq!(err.status(), Some(401));
     assert_eq!(err.code(), Some("TOKEN_INVALID"));
-    assert_eq!(fixture.logins(), 2, "one initial login and one re-login, no loop");
+    assert_eq!(
+        fixture.logins(),
+        2,
+        "one initial login and one re-login, no loop"
+    );
     assert_eq!(fixture.hits(), 2);
 }
 
@@ -94,7 +109,9 @@ async fn a_read_honours_retry_after() {
     let fixture = Fixture::start(script(|seen| async move {
         if seen.hit == 1 {
             let mut response = error(429, "RATE_LIMITED", "slow down");
-            response.headers_mut().insert("retry-after", "1".parse().unwrap());
+            response
+                .headers_mut()
+                .insert("retry-after", "1".parse().unwrap());
             response
         } else {
             json(200, merchant_user())
@@ -103,17 +120,25 @@ async fn a_read_honours_retry_after() {
     .await;
     let started = Instant::now();
     fixture.client().merchant().user().await.unwrap();
-    assert!(started.elapsed() >= Duration::from_secs(1), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() >= Duration::from_secs(1),
+        "{:?}",
+        started.elapsed()
+    );
     assert_eq!(fixture.hits(), 2);
     let seen = fixture.seen();
     // The same request id on every attempt.
-    assert_eq!(seen[0].header("x-request-id"), seen[1].header("x-request-id"));
+    assert_eq!(
+        seen[0].header("x-request-id"),
+        seen[1].header("x-request-id")
+    );
 }
 
 #[tokio::test]
 async fn reads_retry_5xx_up_to_max_retries() {
     let fixture = Fixture::start(script(|_| async { error(500, "INTERNAL", "boom") })).await;
-    let client = ralio_core::RalioClient::new(fixture.config().max_retries(2).build().unwrap()).unwrap();
+    let client =
+        ralio_core::RalioClient::new(fixture.config().max_retries(2).build().unwrap()).unwrap();
     let err = client.merchant().user().await.unwrap_err();
     assert_eq!(err.status(), Some(500));
     assert_eq!(fixture.hits(), 3);
@@ -129,20 +154,31 @@ async fn a_write_without_idempotency_key_is_never_retried() {
         .await
         .unwrap_err();
     assert_eq!(err.status(), Some(503));
-    assert!(err.is_retryable(), "retryable in principle, but not without a key");
+    assert!(
+        err.is_retryable(),
+        "retryable in principle, but not without a key"
+    );
     assert_eq!(fixture.hits(), 1);
 }
 
 #[tokio::test]
 async fn a_write_with_idempotency_key_is_retried_with_the_same_key() {
     let fixture = Fixture::start(script(|seen| async move {
-        if seen.hit == 1 { error(503, "UNAVAILABLE", "down") } else { json(201, transfer_order()) }
+        if seen.hit == 1 {
+            error(503, "UNAVAILABLE", "down")
+        } else {
+            json(201, transfer_order())
+        }
     }))
     .await;
     let order = fixture
         .client()
         .transfers()
-        .with_options(CallOptions::new().idempotency_key("idem-1").request_id("req-1"))
+        .with_options(
+            CallOptions::new()
+                .idempotency_key("idem-1")
+                .request_id("req-1"),
+        )
         .create("u-1", "a-1", &transfer_body())
         .await
         .unwrap();
@@ -163,7 +199,10 @@ async fn a_write_with_idempotency_key_is_retried_with_the_same_key() {
 
 #[tokio::test]
 async fn a_keyed_write_is_not_retried_after_a_500() {
-    let fixture = Fixture::start(script(|_| async { error(500, "INTERNAL", "maybe committed") })).await;
+    let fixture = Fixture::start(script(|_| async {
+        error(500, "INTERNAL", "maybe committed")
+    }))
+    .await;
     let err = fixture
         .client()
         .transfers()
@@ -183,12 +222,26 @@ async fn a_slow_answer_becomes_an_attempt_timeout() {
     }))
     .await;
     let client = ralio_core::RalioClient::new(
-        fixture.config().timeout(Duration::from_millis(200)).max_retries(0).build().unwrap(),
+        fixture
+            .config()
+            .timeout(Duration::from_millis(200))
+            .max_retries(0)
+            .build()
+            .unwrap(),
     )
     .unwrap();
     let started = Instant::now();
     let err = client.merchant().user().await.unwrap_err();
-    assert!(matches!(err, RalioError::Timeout { kind: TimeoutKind::Attempt, .. }), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            RalioError::Timeout {
+                kind: TimeoutKind::Attempt,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
     assert!(err.is_retryable());
     assert!(started.elapsed() < Duration::from_secs(5));
 }
@@ -201,7 +254,12 @@ async fn the_overall_deadline_bounds_all_retries() {
     }))
     .await;
     let client = ralio_core::RalioClient::new(
-        fixture.config().timeout(Duration::from_millis(150)).max_retries(10).build().unwrap(),
+        fixture
+            .config()
+            .timeout(Duration::from_millis(150))
+            .max_retries(10)
+            .build()
+            .unwrap(),
     )
     .unwrap();
     let started = Instant::now();
@@ -212,10 +270,25 @@ async fn the_overall_deadline_bounds_all_retries() {
         .await
         .unwrap_err();
     let elapsed = started.elapsed();
-    assert!(matches!(err, RalioError::Timeout { kind: TimeoutKind::Deadline, .. }), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            RalioError::Timeout {
+                kind: TimeoutKind::Deadline,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
     assert!(!err.is_retryable());
-    assert!(elapsed >= Duration::from_millis(450) && elapsed < Duration::from_secs(3), "{elapsed:?}");
-    assert!(fixture.hits() >= 2, "attempts were retried until the deadline");
+    assert!(
+        elapsed >= Duration::from_millis(450) && elapsed < Duration::from_secs(3),
+        "{elapsed:?}"
+    );
+    assert!(
+        fixture.hits() >= 2,
+        "attempts were retried until the deadline"
+    );
 }
 
 #[tokio::test]
@@ -263,8 +336,13 @@ async fn connection_errors_are_transport_errors() {
 
 #[tokio::test]
 async fn requests_carry_bearer_request_id_query_and_encoded_path_ids() {
-    let fixture = Fixture::start(script(|_| async { json(200, j!({"orders": [], "pagination": {
-        "next": null, "previous": null, "numPages": 1, "page": 2, "pageSize": 10, "total": 0}})) }))
+    let fixture = Fixture::start(script(|_| async {
+        json(
+            200,
+            j!({"orders": [], "pagination": {
+        "next": null, "previous": null, "numPages": 1, "page": 2, "pageSize": 10, "total": 0}}),
+        )
+    }))
     .await;
     let client = fixture.client();
     let query = ListQuery::new()
@@ -273,11 +351,18 @@ async fn requests_carry_bearer_request_id_query_and_encoded_path_ids() {
         .sort("-createdAt")
         .filter("state", FilterOp::Eq, "SETTLED")
         .filter("origin.amount", FilterOp::Gte, "1000");
-    let list = client.orders().list_account("u/1", "../a 1", &query).await.unwrap();
+    let list = client
+        .orders()
+        .list_account("u/1", "../a 1", &query)
+        .await
+        .unwrap();
     assert_eq!(list.pagination.unwrap().page, 2);
 
     let seen = &fixture.seen()[0];
-    assert_eq!(seen.path, "/api/v1/account/users/u%2F1/accounts/..%2Fa%201/orders");
+    assert_eq!(
+        seen.path,
+        "/api/v1/account/users/u%2F1/accounts/..%2Fa%201/orders"
+    );
     assert_eq!(
         seen.query.as_deref(),
         Some("page=2&pageSize=10&sort=-createdAt&state_eq=SETTLED&origin.amount_gte=1000")
@@ -287,12 +372,18 @@ async fn requests_carry_bearer_request_id_query_and_encoded_path_ids() {
     assert_eq!(request_id.len(), 36, "a UUID is generated: {request_id}");
     let login: serde_json::Value =
         serde_json::from_slice(&fixture.state.login_bodies.lock()[0]).unwrap();
-    assert_eq!(login, j!({"api_code": "merchant-code", "api_key": "super-secret-api-key"}));
+    assert_eq!(
+        login,
+        j!({"api_code": "merchant-code", "api_key": "super-secret-api-key"})
+    );
 }
 
 #[tokio::test]
 async fn secrets_never_appear_in_debug_output_or_errors() {
-    let fixture = Fixture::start(script(|_| async { error(422, "INVALID_OTP", "wrong code") })).await;
+    let fixture = Fixture::start(script(|_| async {
+        error(422, "INVALID_OTP", "wrong code")
+    }))
+    .await;
     let client = fixture.client();
     let err = client
         .payouts()
@@ -301,7 +392,12 @@ async fn secrets_never_appear_in_debug_output_or_errors() {
         .unwrap_err();
     assert_eq!(err.code(), Some("INVALID_OTP"));
     let token = fixture.issued_tokens().pop().unwrap();
-    for dump in [format!("{client:?}"), format!("{err:?}"), err.to_string(), format!("{:?}", transfer_body())] {
+    for dump in [
+        format!("{client:?}"),
+        format!("{err:?}"),
+        err.to_string(),
+        format!("{:?}", transfer_body()),
+    ] {
         assert!(!dump.contains("super-secret-api-key"), "{dump}");
         assert!(!dump.contains(&token), "{dump}");
         assert!(!dump.contains("654321"), "{dump}");
@@ -316,7 +412,10 @@ async fn secrets_never_appear_in_debug_output_or_errors() {
 async fn a_refused_login_fails_the_call_without_retrying() {
     // Under a path prefix the fixture's own login route does not match, so the script answers
     // the login too, and refuses it. This also checks that a base URL path prefix is kept.
-    let refusing = Fixture::start(script(|_| async { error(401, "INVALID_CREDENTIALS", "no") })).await;
+    let refusing = Fixture::start(script(|_| async {
+        error(401, "INVALID_CREDENTIALS", "no")
+    }))
+    .await;
     let client = ralio_core::RalioClient::new(
         ralio_core::ClientConfig::builder(format!("{}/proxy-prefix/", refusing.url()), "c", "k")
             .build()

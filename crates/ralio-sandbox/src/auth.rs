@@ -77,8 +77,12 @@ async fn login(State(state): State<AppState>, JsonBody(body): JsonBody) -> ApiRe
         exp: now.saturating_add(ttl),
         jti: Uuid::new_v4().to_string(),
     };
-    let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &state.tokens.encoding)
-        .map_err(|_| ApiError::internal("could not sign the token"))?;
+    let token = jsonwebtoken::encode(
+        &Header::new(Algorithm::HS256),
+        &claims,
+        &state.tokens.encoding,
+    )
+    .map_err(|_| ApiError::internal("could not sign the token"))?;
     Ok(Json(json!({ "token": token })))
 }
 
@@ -121,7 +125,10 @@ fn check_token(state: &AppState, token: &str) -> ApiResult<()> {
         return Err(invalid());
     }
     if data.claims.exp <= state.now().timestamp() {
-        return Err(ApiError::unauthorized("TOKEN_EXPIRED", "the token has expired"));
+        return Err(ApiError::unauthorized(
+            "TOKEN_EXPIRED",
+            "the token has expired",
+        ));
     }
     Ok(())
 }

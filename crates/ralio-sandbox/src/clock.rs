@@ -22,7 +22,9 @@ impl Clock {
 
     /// Moves the clock forward by `seconds` (saturating) and returns the new time.
     pub fn advance(&self, seconds: u64) -> DateTime<Utc> {
-        let ms = i64::try_from(seconds).unwrap_or(i64::MAX / 2_000).saturating_mul(1_000);
+        let ms = i64::try_from(seconds)
+            .unwrap_or(i64::MAX / 2_000)
+            .saturating_mul(1_000);
         self.offset_ms.fetch_add(ms, Ordering::Relaxed);
         self.now()
     }

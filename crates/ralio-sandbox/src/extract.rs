@@ -206,7 +206,10 @@ mod tests {
 
     #[test]
     fn names_nested_and_missing_fields() {
-        assert_eq!(field_of(r#"{"name":"a","items":[{"amount":1},{"amount":"x"}]}"#), "items[1].amount");
+        assert_eq!(
+            field_of(r#"{"name":"a","items":[{"amount":1},{"amount":"x"}]}"#),
+            "items[1].amount"
+        );
         assert_eq!(field_of(r#"{"items":[]}"#), "name");
         assert_eq!(field_of(r#"{"name":"a","items":[{}]}"#), "items[0].amount");
         assert_eq!(field_of(r#"{"name":"a""#), BODY_FIELD);

@@ -148,7 +148,9 @@ impl Criteria {
             match key.as_str() {
                 "page" => match value.parse::<u64>() {
                     Ok(page) if page >= 1 => criteria.page = page,
-                    _ => violations.push(Violation::new("page", "must be an integer of at least 1")),
+                    _ => {
+                        violations.push(Violation::new("page", "must be an integer of at least 1"))
+                    }
                 },
                 "pageSize" => match value.parse::<u64>() {
                     Ok(size) if (1..=MAX_PAGE_SIZE).contains(&size) => criteria.page_size = size,
@@ -163,7 +165,10 @@ impl Criteria {
                 },
                 "search" => {
                     if spec.search.is_empty() {
-                        violations.push(Violation::new("search", "this list does not support search"));
+                        violations.push(Violation::new(
+                            "search",
+                            "this list does not support search",
+                        ));
                     } else if !value.is_empty() {
                         criteria.search = Some(value.to_lowercase());
                     }
@@ -199,7 +204,11 @@ impl Criteria {
                     .iter()
                     .map(|key| {
                         let order = compare_values(lookup(a, key.field), lookup(b, key.field));
-                        if key.descending { order.reverse() } else { order }
+                        if key.descending {
+                            order.reverse()
+                        } else {
+                            order
+                        }
                     })
                     .find(|order| order.is_ne())
                     .unwrap_or(Ordering::Equal)
@@ -216,7 +225,8 @@ impl Criteria {
         }
         if let Some(needle) = &self.search {
             let found = self.search_fields.iter().any(|field| {
-                scalar_text(lookup(item, field)).is_some_and(|text| text.to_lowercase().contains(needle))
+                scalar_text(lookup(item, field))
+                    .is_some_and(|text| text.to_lowercase().contains(needle))
             });
             if !found {
                 return Ok(false);
@@ -265,7 +275,8 @@ fn known_field(spec: &ListSpec, name: &str) -> Option<&'static str> {
 
 /// The value at a dotted path, if every step exists.
 fn lookup<'a>(item: &'a Value, path: &str) -> Option<&'a Value> {
-    path.split('.').try_fold(item, |value, step| value.get(step))
+    path.split('.')
+        .try_fold(item, |value, step| value.get(step))
 }
 
 fn scalar_text(value: Option<&Value>) -> Option<String> {
@@ -294,7 +305,10 @@ fn filter_matches(filter: &Filter, value: Option<&Value>) -> ApiResult<bool> {
     }
     let order = match value {
         Value::Number(n) => compare_number(n, &filter.value).ok_or_else(|| {
-            ApiError::invalid(filter.param.as_str(), format!("`{}` is not a number", filter.value))
+            ApiError::invalid(
+                filter.param.as_str(),
+                format!("`{}` is not a number", filter.value),
+            )
         })?,
         Value::String(s) => s.as_str().cmp(filter.value.as_str()),
         Value::Bool(b) => b.to_string().as_str().cmp(filter.value.as_str()),
@@ -314,7 +328,11 @@ fn filter_matches(filter: &Filter, value: Option<&Value>) -> ApiResult<bool> {
 /// Compares a JSON number with a query value: exactly for integers, as floats otherwise.
 fn compare_number(n: &Number, text: &str) -> Option<Ordering> {
     let text = text.trim();
-    let as_int = |n: &Number| n.as_i64().map(i128::from).or_else(|| n.as_u64().map(i128::from));
+    let as_int = |n: &Number| {
+        n.as_i64()
+            .map(i128::from)
+            .or_else(|| n.as_u64().map(i128::from))
+    };
     if let (Some(left), Ok(right)) = (as_int(n), text.parse::<i128>()) {
         return Some(left.cmp(&right));
     }
@@ -381,7 +399,12 @@ mod tests {
     };
 
     fn query(pairs: &[(&str, &str)]) -> ListQuery {
-        ListQuery(pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect())
+        ListQuery(
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        )
     }
 
     fn items() -> Vec<Value> {
@@ -413,7 +436,9 @@ mod tests {
 
     #[test]
     fn sort_is_stable_and_multi_key() {
-        let out = query(&[("sort", "balance,-alias")]).bare(&SPEC, items()).unwrap();
+        let out = query(&[("sort", "balance,-alias")])
+            .bare(&SPEC, items())
+            .unwrap();
         assert_eq!(aliases(&out), ["c", "b", "a"]);
         let out = query(&[("sort", "-balance")]).bare(&SPEC, items()).unwrap();
         assert_eq!(aliases(&out), ["a", "b", "c"]);
@@ -421,15 +446,23 @@ mod tests {
 
     #[test]
     fn filters_with_underscored_and_nested_fields() {
-        let out = query(&[("created_at_gte", "2024-01-02")]).bare(&SPEC, items()).unwrap();
+        let out = query(&[("created_at_gte", "2024-01-02")])
+            .bare(&SPEC, items())
+            .unwrap();
         assert_eq!(aliases(&out), ["b", "c"]);
-        let out = query(&[("origin.amount_gt", "10")]).bare(&SPEC, items()).unwrap();
+        let out = query(&[("origin.amount_gt", "10")])
+            .bare(&SPEC, items())
+            .unwrap();
         assert_eq!(aliases(&out), ["a", "c"]);
         let out = query(&[("alias", "a")]).bare(&SPEC, items()).unwrap();
         assert_eq!(aliases(&out), ["a"]);
-        let err = query(&[("balance_gt", "x")]).bare(&SPEC, items()).unwrap_err();
+        let err = query(&[("balance_gt", "x")])
+            .bare(&SPEC, items())
+            .unwrap_err();
         assert_eq!(err.violations[0].field, "balance_gt");
-        let err = query(&[("colour_eq", "x")]).bare(&SPEC, items()).unwrap_err();
+        let err = query(&[("colour_eq", "x")])
+            .bare(&SPEC, items())
+            .unwrap_err();
         assert_eq!(err.violations[0].field, "colour_eq");
     }
 
@@ -442,7 +475,9 @@ mod tests {
         assert_eq!(out["pagination"]["previous"], "1");
         assert!(out["pagination"]["next"].is_null());
         assert_eq!(out["pagination"]["numPages"], 2);
-        let err = query(&[("pageSize", "101")]).paged(&SPEC, "t", items()).unwrap_err();
+        let err = query(&[("pageSize", "101")])
+            .paged(&SPEC, "t", items())
+            .unwrap_err();
         assert_eq!(err.violations[0].field, "pageSize");
     }
 }

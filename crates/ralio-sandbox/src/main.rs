@@ -5,15 +5,19 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use clap::Parser;
+use ralio_sandbox::Sandbox;
 use ralio_sandbox::config::{
     ApiKey, AutoActivate, AutoSettle, DEV_API_CODE, DEV_API_KEY, SandboxConfig,
 };
 use ralio_sandbox::webhooks::DeliverySettings;
-use ralio_sandbox::Sandbox;
 use tracing_subscriber::EnvFilter;
 
 #[derive(Debug, Parser)]
-#[command(name = "ralio-sandbox", version, about = "A local, stateful RalioPay sandbox")]
+#[command(
+    name = "ralio-sandbox",
+    version,
+    about = "A local, stateful RalioPay sandbox"
+)]
 struct Cli {
     /// Address to listen on.
     #[arg(long, env = "RALIO_SANDBOX_ADDR", default_value = "127.0.0.1:8090")]
@@ -37,7 +41,11 @@ struct Cli {
     #[arg(long, env = "RALIO_SANDBOX_AUTO_SETTLE", default_value_t = true, action = clap::ArgAction::Set)]
     auto_settle: bool,
     /// Delay before the first webhook retry, in milliseconds (doubles after each failure).
-    #[arg(long, env = "RALIO_SANDBOX_WEBHOOK_BACKOFF_MS", default_value_t = 1_000)]
+    #[arg(
+        long,
+        env = "RALIO_SANDBOX_WEBHOOK_BACKOFF_MS",
+        default_value_t = 1_000
+    )]
     webhook_backoff_ms: u64,
     /// Webhook delivery attempts per event, the first included.
     #[arg(long, env = "RALIO_SANDBOX_WEBHOOK_MAX_ATTEMPTS", default_value_t = 8)]
@@ -59,7 +67,10 @@ async fn main() -> anyhow::Result<()> {
     let api_code = match cli.api_code {
         Some(code) => code,
         None => {
-            tracing::warn!(api_code = DEV_API_CODE, "no --api-code given, using the dev default");
+            tracing::warn!(
+                api_code = DEV_API_CODE,
+                "no --api-code given, using the dev default"
+            );
             DEV_API_CODE.to_owned()
         }
     };
@@ -68,7 +79,10 @@ async fn main() -> anyhow::Result<()> {
         Some(key) => ApiKey::new(key),
         None => {
             // The dev default is public and the user needs it to log in.
-            tracing::warn!(api_key = DEV_API_KEY, "no --api-key given, using the dev default");
+            tracing::warn!(
+                api_key = DEV_API_KEY,
+                "no --api-key given, using the dev default"
+            );
             ApiKey::new(DEV_API_KEY)
         }
     };

@@ -39,7 +39,9 @@ pub async fn layer(mut request: Request, next: Next) -> Response {
         let body = error.body(&id);
         response = (status, axum::Json(body)).into_response();
         for (name, value) in &headers {
-            if name != axum::http::header::CONTENT_LENGTH && name != axum::http::header::CONTENT_TYPE {
+            if name != axum::http::header::CONTENT_LENGTH
+                && name != axum::http::header::CONTENT_TYPE
+            {
                 response.headers_mut().append(name.clone(), value.clone());
             }
         }

@@ -99,7 +99,10 @@ impl<'a> Fields<'a> {
         if value.len() == 2 && value.bytes().all(|b| b.is_ascii_uppercase()) {
             Some(value)
         } else {
-            self.reject(name, "must be an ISO 3166-1 alpha-2 country code such as ES");
+            self.reject(
+                name,
+                "must be an ISO 3166-1 alpha-2 country code such as ES",
+            );
             None
         }
     }

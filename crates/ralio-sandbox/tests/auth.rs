@@ -33,7 +33,11 @@ async fn wrong_credentials_are_rejected() {
 async fn login_names_missing_fields() {
     let api = Api::start().await;
     let reply = api
-        .send_raw(api.http.post(api.url("/api/v1/auth/login")).json(&json!({})))
+        .send_raw(
+            api.http
+                .post(api.url("/api/v1/auth/login"))
+                .json(&json!({})),
+        )
         .await;
     assert_eq!(reply.violation_fields(), ["api_code", "api_key"]);
 }
@@ -66,7 +70,11 @@ async fn forged_token_is_invalid() {
     let mut parts: Vec<String> = api.token.split('.').map(str::to_owned).collect();
     parts[1] = format!("{}A", parts[1]);
     let reply = api
-        .send_raw(api.http.get(api.url(PROTECTED)).bearer_auth(parts.join(".")))
+        .send_raw(
+            api.http
+                .get(api.url(PROTECTED))
+                .bearer_auth(parts.join(".")),
+        )
         .await;
     reply.expect_error(401, "TOKEN_INVALID");
 }

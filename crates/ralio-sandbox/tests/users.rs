@@ -40,10 +40,22 @@ async fn individual_user_is_created_with_the_documented_shape() {
     assert_eq!(reply.status, 201);
     let user = reply.ok();
     assert!(uuid::Uuid::parse_str(user["id"].as_str().unwrap()).is_ok());
-    assert_eq!(user["activity"], json!({"id": 1, "name": "Sales", "slug": "SALES_MANAGER"}));
+    assert_eq!(
+        user["activity"],
+        json!({"id": 1, "name": "Sales", "slug": "SALES_MANAGER"})
+    );
     assert_eq!(user["kycLevel"], "LIGHT");
-    for field in ["email", "documentType", "employmentStatus", "sourceOfFunds", "birthCountry",
-                  "estimatedNetWorth", "hasPepCloseAssociate", "termsAndConditionsAccepted", "surname"] {
+    for field in [
+        "email",
+        "documentType",
+        "employmentStatus",
+        "sourceOfFunds",
+        "birthCountry",
+        "estimatedNetWorth",
+        "hasPepCloseAssociate",
+        "termsAndConditionsAccepted",
+        "surname",
+    ] {
         assert_eq!(user[field], body[field], "{field}");
     }
 }
@@ -55,11 +67,31 @@ async fn individual_user_names_every_missing_field() {
     let mut fields = reply.violation_fields();
     fields.sort();
     let mut expected = vec![
-        "activity", "address", "birthCountry", "birthdate", "city", "country", "documentNumber",
-        "documentType", "email", "employmentStatus", "estimatedAnnualIncome",
-        "estimatedAnnualTransactionVolume", "estimatedNetWorth", "hasPepCloseAssociate",
-        "isPublicOffice", "name", "nationality", "phoneNumber", "phoneNumberCountry", "postalCode",
-        "professionalSector", "province", "sourceOfFunds", "surname", "termsAndConditionsAccepted",
+        "activity",
+        "address",
+        "birthCountry",
+        "birthdate",
+        "city",
+        "country",
+        "documentNumber",
+        "documentType",
+        "email",
+        "employmentStatus",
+        "estimatedAnnualIncome",
+        "estimatedAnnualTransactionVolume",
+        "estimatedNetWorth",
+        "hasPepCloseAssociate",
+        "isPublicOffice",
+        "name",
+        "nationality",
+        "phoneNumber",
+        "phoneNumberCountry",
+        "postalCode",
+        "professionalSector",
+        "province",
+        "sourceOfFunds",
+        "surname",
+        "termsAndConditionsAccepted",
     ];
     expected.sort();
     assert_eq!(fields, expected);
@@ -83,16 +115,32 @@ async fn individual_user_rejects_bad_enums_types_and_codes() {
     fields.sort();
     assert_eq!(
         fields,
-        ["activity", "country", "documentType", "email", "employmentStatus",
-         "estimatedAnnualIncome", "isPublicOffice", "sourceOfFunds", "termsAndConditionsAccepted"]
+        [
+            "activity",
+            "country",
+            "documentType",
+            "email",
+            "employmentStatus",
+            "estimatedAnnualIncome",
+            "isPublicOffice",
+            "sourceOfFunds",
+            "termsAndConditionsAccepted"
+        ]
     );
-    assert!(reply.body["message"].as_str().unwrap().contains("documentType"));
+    assert!(
+        reply.body["message"]
+            .as_str()
+            .unwrap()
+            .contains("documentType")
+    );
 }
 
 #[tokio::test]
 async fn duplicate_email_is_a_conflict_whatever_the_case() {
     let api = Api::start().await;
-    api.post(INDIVIDUAL, individual_user_body("dup@example.com")).await.ok();
+    api.post(INDIVIDUAL, individual_user_body("dup@example.com"))
+        .await
+        .ok();
     api.post(INDIVIDUAL, individual_user_body("DUP@example.com"))
         .await
         .expect_error(409, "CONFLICT");
@@ -112,13 +160,28 @@ async fn personal_user_is_created_light_and_validated() {
     assert_eq!(user["documentType"], "PASSPORT");
     assert_eq!(user["isPublicOffice"], false);
 
-    let reply = api.post(PERSONAL, json!({"email": "x@example.com", "documentType": "VISA", "kyc": 3})).await;
+    let reply = api
+        .post(
+            PERSONAL,
+            json!({"email": "x@example.com", "documentType": "VISA", "kyc": 3}),
+        )
+        .await;
     let mut fields = reply.violation_fields();
     fields.sort();
     assert_eq!(
         fields,
-        ["address", "birthdate", "city", "country", "documentNumber", "documentType", "kyc",
-         "name", "postalCode", "surname"]
+        [
+            "address",
+            "birthdate",
+            "city",
+            "country",
+            "documentNumber",
+            "documentType",
+            "kyc",
+            "name",
+            "postalCode",
+            "surname"
+        ]
     );
 }
 
@@ -126,7 +189,8 @@ async fn personal_user_is_created_light_and_validated() {
 async fn personal_user_with_a_verified_kyc_payload_is_regular() {
     let api = Api::start().await;
     let mut body = personal_body("kyc@example.com");
-    body["kyc"] = json!({"data": {"identity": {"id": "abc", "status": "verified"}, "expired": false}});
+    body["kyc"] =
+        json!({"data": {"identity": {"id": "abc", "status": "verified"}, "expired": false}});
     let user = api.post(PERSONAL, body).await.ok().clone();
     assert_eq!(user["kycLevel"], "REGULAR");
     let events = api.events_named("kyc_state_updated");
@@ -147,7 +211,9 @@ async fn business_user_is_created_and_validated() {
     assert_eq!(user["kycLevel"], "LIGHT");
     assert_eq!(user["businessActivity"]["industryType"], "ECOMMERCE");
 
-    api.post(BUSINESS, business_body()).await.expect_error(409, "CONFLICT");
+    api.post(BUSINESS, business_body())
+        .await
+        .expect_error(409, "CONFLICT");
 
     let reply = api.post(BUSINESS, json!({})).await;
     assert_eq!(reply.violation_fields(), ["businessActivity"]);
@@ -163,7 +229,11 @@ async fn business_user_is_created_and_validated() {
     fields.sort();
     assert_eq!(
         fields,
-        ["businessActivity.industryTypeOther", "businessActivity.revenueModel",
-         "company.addresses.registered.country", "company.incorporation.constitutionType"]
+        [
+            "businessActivity.industryTypeOther",
+            "businessActivity.revenueModel",
+            "company.addresses.registered.country",
+            "company.incorporation.constitutionType"
+        ]
     );
 }

@@ -38,8 +38,11 @@ impl Accounts {
         aid: &str,
         body: &AccountUpdate,
     ) -> Result<Account, RalioError> {
-        let request =
-            Request::new(Method::PATCH, &[&BASE[..], &[uid, "accounts", aid]].concat()).json(body)?;
+        let request = Request::new(
+            Method::PATCH,
+            &[&BASE[..], &[uid, "accounts", aid]].concat(),
+        )
+        .json(body)?;
         self.transport.call(request, &self.options).await
     }
 }

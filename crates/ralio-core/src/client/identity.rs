@@ -23,8 +23,8 @@ impl Identity {
         uid: &str,
         query: &ListQuery,
     ) -> Result<IdvSessionList, RalioError> {
-        let request = Request::get(&[&BASE[..], &[uid, "identity-verifications"]].concat())
-            .list_query(query);
+        let request =
+            Request::get(&[&BASE[..], &[uid, "identity-verifications"]].concat()).list_query(query);
         self.transport.call(request, &self.options).await
     }
 
@@ -35,7 +35,11 @@ impl Identity {
         session_id: &str,
     ) -> Result<IdvSessionChecks, RalioError> {
         let request = Request::get(
-            &[&BASE[..], &[uid, "identity-verifications", session_id, "checks"]].concat(),
+            &[
+                &BASE[..],
+                &[uid, "identity-verifications", session_id, "checks"],
+            ]
+            .concat(),
         );
         self.transport.call(request, &self.options).await
     }
@@ -47,7 +51,11 @@ impl Identity {
         session_id: &str,
     ) -> Result<IdvSessionStateHistory, RalioError> {
         let request = Request::get(
-            &[&BASE[..], &[uid, "identity-verifications", session_id, "state-history"]].concat(),
+            &[
+                &BASE[..],
+                &[uid, "identity-verifications", session_id, "state-history"],
+            ]
+            .concat(),
         );
         self.transport.call(request, &self.options).await
     }

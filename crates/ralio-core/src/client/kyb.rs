@@ -23,8 +23,7 @@ impl Kyb {
         uid: &str,
         query: &ListQuery,
     ) -> Result<Vec<KybSession>, RalioError> {
-        let request =
-            Request::get(&[&BASE[..], &[uid, "kyb-sessions"]].concat()).list_query(query);
+        let request = Request::get(&[&BASE[..], &[uid, "kyb-sessions"]].concat()).list_query(query);
         self.transport.call(request, &self.options).await
     }
 

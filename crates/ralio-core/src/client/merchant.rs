@@ -20,7 +20,8 @@ impl Merchant {
         &self,
         query: &ListQuery,
     ) -> Result<Vec<MerchantAccountListItem>, RalioError> {
-        let request = Request::get(&["api", "v1", "merchant", "user", "accounts"]).list_query(query);
+        let request =
+            Request::get(&["api", "v1", "merchant", "user", "accounts"]).list_query(query);
         self.transport.call(request, &self.options).await
     }
 

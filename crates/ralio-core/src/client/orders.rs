@@ -28,9 +28,10 @@ impl Orders {
         aid: &str,
         query: &ListQuery,
     ) -> Result<OrderList, RalioError> {
-        let request =
-            Request::get(&["api", "v1", "account", "users", uid, "accounts", aid, "orders"])
-                .list_query(query);
+        let request = Request::get(&[
+            "api", "v1", "account", "users", uid, "accounts", aid, "orders",
+        ])
+        .list_query(query);
         self.transport.call(request, &self.options).await
     }
 }

@@ -1,5 +1,7 @@
 use crate::error::RalioError;
-use crate::model::{BankPayinDetail, CardPayinCreate, CardPayinCreated, CardPayinDetail, CryptoPayinDetail};
+use crate::model::{
+    BankPayinDetail, CardPayinCreate, CardPayinCreated, CardPayinDetail, CryptoPayinDetail,
+};
 use crate::transport::Request;
 
 super::sub_client! {
@@ -15,9 +17,17 @@ impl Payins {
         aid: &str,
         body: &CardPayinCreate,
     ) -> Result<CardPayinCreated, RalioError> {
-        let request =
-            Request::post(&["api", "v1", "account", "users", uid, "accounts", aid, "card-payins"])
-                .json(body)?;
+        let request = Request::post(&[
+            "api",
+            "v1",
+            "account",
+            "users",
+            uid,
+            "accounts",
+            aid,
+            "card-payins",
+        ])
+        .json(body)?;
         self.transport.call(request, &self.options).await
     }
 

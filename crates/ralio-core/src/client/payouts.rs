@@ -1,8 +1,8 @@
 use crate::error::RalioError;
 use crate::model::{
     BankPayoutCreate, BankPayoutDetail, BankPayoutSimulateRequest, CryptoPayoutCreate,
-    CryptoPayoutDetail, Order, OtpSendRequest, OtpSendResponse, OtpValidateRequest,
-    PayoutCreated, QuoteResponse,
+    CryptoPayoutDetail, Order, OtpSendRequest, OtpSendResponse, OtpValidateRequest, PayoutCreated,
+    QuoteResponse,
 };
 use crate::secret::Secret;
 use crate::transport::Request;
@@ -20,9 +20,17 @@ impl Payouts {
         aid: &str,
         body: &BankPayoutCreate,
     ) -> Result<PayoutCreated, RalioError> {
-        let request =
-            Request::post(&["api", "v1", "account", "users", uid, "accounts", aid, "bank-payouts"])
-                .json(body)?;
+        let request = Request::post(&[
+            "api",
+            "v1",
+            "account",
+            "users",
+            uid,
+            "accounts",
+            aid,
+            "bank-payouts",
+        ])
+        .json(body)?;
         self.transport.call(request, &self.options).await
     }
 
@@ -34,7 +42,15 @@ impl Payouts {
         body: &BankPayoutSimulateRequest,
     ) -> Result<QuoteResponse, RalioError> {
         let request = Request::post(&[
-            "api", "v1", "account", "users", uid, "accounts", aid, "bank-payouts", "simulate",
+            "api",
+            "v1",
+            "account",
+            "users",
+            uid,
+            "accounts",
+            aid,
+            "bank-payouts",
+            "simulate",
         ])
         .json(body)?;
         self.transport.call(request, &self.options).await
@@ -61,7 +77,14 @@ impl Payouts {
         body: &CryptoPayoutCreate,
     ) -> Result<PayoutCreated, RalioError> {
         let request = Request::post(&[
-            "api", "v1", "account", "users", uid, "accounts", aid, "crypto-payouts",
+            "api",
+            "v1",
+            "account",
+            "users",
+            uid,
+            "accounts",
+            aid,
+            "crypto-payouts",
         ])
         .json(body)?;
         self.transport.call(request, &self.options).await
@@ -75,9 +98,15 @@ impl Payouts {
 
     /// `POST /api/v1/account/crypto-payouts/{oid}/validate-otp` (validateCryptoPayoutOtp).
     pub async fn validate_crypto_otp(&self, oid: &str, code: Secret) -> Result<Order, RalioError> {
-        let request =
-            Request::post(&["api", "v1", "account", "crypto-payouts", oid, "validate-otp"])
-                .json(&OtpValidateRequest { code })?;
+        let request = Request::post(&[
+            "api",
+            "v1",
+            "account",
+            "crypto-payouts",
+            oid,
+            "validate-otp",
+        ])
+        .json(&OtpValidateRequest { code })?;
         self.transport.call(request, &self.options).await
     }
 

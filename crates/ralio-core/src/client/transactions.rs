@@ -16,16 +16,32 @@ impl Transactions {
         aid: &str,
         query: &ListQuery,
     ) -> Result<Vec<TransactionListItem>, RalioError> {
-        let request =
-            Request::get(&["api", "v1", "account", "users", uid, "accounts", aid, "transactions"])
-                .list_query(query);
+        let request = Request::get(&[
+            "api",
+            "v1",
+            "account",
+            "users",
+            uid,
+            "accounts",
+            aid,
+            "transactions",
+        ])
+        .list_query(query);
         self.transport.call(request, &self.options).await
     }
 
     /// `GET .../accounts/{aid}/transactions/{tid}` (getTransaction), camelCase.
     pub async fn get(&self, uid: &str, aid: &str, tid: &str) -> Result<Transaction, RalioError> {
         let request = Request::get(&[
-            "api", "v1", "account", "users", uid, "accounts", aid, "transactions", tid,
+            "api",
+            "v1",
+            "account",
+            "users",
+            uid,
+            "accounts",
+            aid,
+            "transactions",
+            tid,
         ]);
         self.transport.call(request, &self.options).await
     }

@@ -16,9 +16,17 @@ impl Transfers {
         aid: &str,
         body: &TransferCreate,
     ) -> Result<Order, RalioError> {
-        let request =
-            Request::post(&["api", "v1", "account", "users", uid, "accounts", aid, "transfers"])
-                .json(body)?;
+        let request = Request::post(&[
+            "api",
+            "v1",
+            "account",
+            "users",
+            uid,
+            "accounts",
+            aid,
+            "transfers",
+        ])
+        .json(body)?;
         self.transport.call(request, &self.options).await
     }
 
@@ -30,7 +38,15 @@ impl Transfers {
         body: &TransferSimulateRequest,
     ) -> Result<QuoteResponse, RalioError> {
         let request = Request::post(&[
-            "api", "v1", "account", "users", uid, "accounts", aid, "transfers", "simulate",
+            "api",
+            "v1",
+            "account",
+            "users",
+            uid,
+            "accounts",
+            aid,
+            "transfers",
+            "simulate",
         ])
         .json(body)?;
         self.transport.call(request, &self.options).await

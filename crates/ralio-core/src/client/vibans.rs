@@ -10,7 +10,16 @@ super::sub_client! {
 }
 
 fn path<'a>(uid: &'a str, aid: &'a str, rest: &[&'a str]) -> Vec<&'a str> {
-    let mut segments = vec!["api", "v1", "account", "users", uid, "accounts", aid, "virtual-ibans"];
+    let mut segments = vec![
+        "api",
+        "v1",
+        "account",
+        "users",
+        uid,
+        "accounts",
+        aid,
+        "virtual-ibans",
+    ];
     segments.extend_from_slice(rest);
     segments
 }
@@ -34,7 +43,12 @@ impl Vibans {
     }
 
     /// `GET .../virtual-ibans/{vibanId}` (getViban).
-    pub async fn get(&self, uid: &str, aid: &str, viban_id: &str) -> Result<VirtualIban, RalioError> {
+    pub async fn get(
+        &self,
+        uid: &str,
+        aid: &str,
+        viban_id: &str,
+    ) -> Result<VirtualIban, RalioError> {
         let request = Request::get(&path(uid, aid, &[viban_id]));
         self.transport.call(request, &self.options).await
     }

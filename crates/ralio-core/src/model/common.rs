@@ -179,13 +179,16 @@ mod tests {
         let money: Money = serde_json::from_value(raw.clone()).unwrap();
         assert_eq!(money, Money::new(Currency::Eur, 5000));
         assert_eq!(serde_json::to_value(&money).unwrap(), raw);
-        assert!(serde_json::from_value::<Money>(json!({"currency": "EUR", "amount": 50.5})).is_err());
+        assert!(
+            serde_json::from_value::<Money>(json!({"currency": "EUR", "amount": 50.5})).is_err()
+        );
     }
 
     #[test]
     fn fx_rate_is_accepted_as_number_and_as_string() {
         let as_number: Fx = serde_json::from_str(r#"{"pair":"EUR/USD","rate":1.085}"#).unwrap();
-        let as_string: Fx = serde_json::from_str(r#"{"pair":"USD/EUR","rate":"0.8420077465"}"#).unwrap();
+        let as_string: Fx =
+            serde_json::from_str(r#"{"pair":"USD/EUR","rate":"0.8420077465"}"#).unwrap();
         assert_eq!(as_number.rate.as_deref(), Some("1.085"));
         assert_eq!(as_string.rate.as_deref(), Some("0.8420077465"));
         let ten_digits: Fx = serde_json::from_str(r#"{"rate":0.9216589862}"#).unwrap();

@@ -220,7 +220,10 @@ mod tests {
             "pagination": {"next": null, "previous": null, "numPages": 1, "page": 1, "pageSize": 30, "total": 1}
         });
         let list: IdvSessionList = serde_json::from_value(raw.clone()).unwrap();
-        assert_eq!(list.sessions[0].created_at.as_deref(), Some("2025-01-01T00:00:00Z"));
+        assert_eq!(
+            list.sessions[0].created_at.as_deref(),
+            Some("2025-01-01T00:00:00Z")
+        );
         assert_eq!(list.sessions[0].state, Some(IdvSessionState::NotStarted));
         assert_eq!(serde_json::to_value(&list).unwrap(), raw);
     }
@@ -238,7 +241,10 @@ mod tests {
         assert_eq!(checks.session_id.as_deref(), Some("s-1"));
         assert_eq!(checks.checks[0].state, Some(KycCheckState::Validated));
         assert_eq!(checks.checks[1].state, Some(KycCheckState::Refused));
-        assert_eq!(checks.checks[1].refused_reasons[0].code.as_deref(), Some("NO_MATCH"));
+        assert_eq!(
+            checks.checks[1].refused_reasons[0].code.as_deref(),
+            Some("NO_MATCH")
+        );
 
         let history: IdvSessionStateHistory = serde_json::from_value(json!({
             "session_id": "s-1", "logs": [{"id": 1, "created_at": "t", "new_state": "VERIFIED"}]

@@ -88,7 +88,12 @@ mod tests {
         let parsed: Vec<Colour> = serde_json::from_str(r#"["RED","Red","BLUE","GREEN"]"#).unwrap();
         assert_eq!(
             parsed,
-            vec![Colour::Red, Colour::Red, Colour::Blue, Colour::Unknown("GREEN".into())]
+            vec![
+                Colour::Red,
+                Colour::Red,
+                Colour::Blue,
+                Colour::Unknown("GREEN".into())
+            ]
         );
         assert_eq!(
             serde_json::to_string(&parsed).unwrap(),

@@ -104,8 +104,8 @@ struct RawEnvelope {
 /// Parses a raw webhook body (verify its signature first). The v2 names win when a body
 /// carries both; `data` defaults to `{}` when absent.
 pub fn parse_event(raw_body: &[u8]) -> Result<WebhookEvent, WebhookError> {
-    let raw: RawEnvelope =
-        serde_json::from_slice(raw_body).map_err(|err| WebhookError::InvalidJson(err.to_string()))?;
+    let raw: RawEnvelope = serde_json::from_slice(raw_body)
+        .map_err(|err| WebhookError::InvalidJson(err.to_string()))?;
     let envelope = if raw.event_id.is_some() || raw.event_type.is_some() {
         Envelope::V2
     } else {
@@ -121,7 +121,9 @@ pub fn parse_event(raw_body: &[u8]) -> Result<WebhookEvent, WebhookError> {
         .or(raw.event)
         .filter(|name| !name.is_empty())
         .ok_or(WebhookError::MissingField("eventType/event"))?;
-    let timestamp = raw.timestamp.ok_or(WebhookError::MissingField("timestamp"))?;
+    let timestamp = raw
+        .timestamp
+        .ok_or(WebhookError::MissingField("timestamp"))?;
     let data = match raw.data {
         None | Some(serde_json::Value::Null) => serde_json::Value::Object(Default::default()),
         Some(data) => data,

@@ -6,9 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::envelope::{EventType, WebhookError};
-use crate::model::common::{
-    FeeBreakdown, KycLevel, Money, opt_rate_from_number_or_string,
-};
+use crate::model::common::{FeeBreakdown, KycLevel, Money, opt_rate_from_number_or_string};
 use crate::model::identity::KycCheckState;
 use crate::model::vibans::{VibanRail, VibanState};
 use crate::model::wire_enum::wire_enum;

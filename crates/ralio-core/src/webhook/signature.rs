@@ -59,13 +59,25 @@ mod tests {
         let body = br#"{"eventId":"1","eventType":"payin_completed"}"#;
         let signature = sign(&secret, body);
         assert!(verify_signature(&secret, body, &signature));
-        assert!(verify_signature(&secret, body, &signature.to_ascii_uppercase()));
+        assert!(verify_signature(
+            &secret,
+            body,
+            &signature.to_ascii_uppercase()
+        ));
         assert!(verify_signature(&secret, body, &format!(" {signature}\n")));
-        assert!(!verify_signature(&secret, br#"{"eventId":"2"}"#, &signature));
+        assert!(!verify_signature(
+            &secret,
+            br#"{"eventId":"2"}"#,
+            &signature
+        ));
         assert!(!verify_signature(&Secret::new("other"), body, &signature));
         assert!(!verify_signature(&secret, body, &signature[..62]));
         assert!(!verify_signature(&secret, body, "zz"));
         assert!(!verify_signature(&secret, body, ""));
-        assert!(!verify_signature(&Secret::new(""), body, &sign(&Secret::new(""), body)));
+        assert!(!verify_signature(
+            &Secret::new(""),
+            body,
+            &sign(&Secret::new(""), body)
+        ));
     }
 }

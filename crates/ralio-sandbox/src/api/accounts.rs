@@ -68,11 +68,14 @@ pub fn view(store: &Store, account: &Account) -> Value {
 
 /// `409 CONFLICT` if another account of `uid` already has `alias` (ignoring ASCII case).
 fn ensure_alias_free(store: &Store, uid: Uuid, alias: &str, except: Option<Uuid>) -> ApiResult<()> {
-    let taken = store.accounts.values().any(|a| {
-        a.user_id == uid && Some(a.id) != except && a.alias.eq_ignore_ascii_case(alias)
-    });
+    let taken = store
+        .accounts
+        .values()
+        .any(|a| a.user_id == uid && Some(a.id) != except && a.alias.eq_ignore_ascii_case(alias));
     if taken {
-        return Err(ApiError::conflict(format!("the user already has an account named {alias}")));
+        return Err(ApiError::conflict(format!(
+            "the user already has an account named {alias}"
+        )));
     }
     Ok(())
 }
@@ -106,7 +109,11 @@ async fn create_account(
         user_id: path.uid,
         currency,
         alias: alias.to_owned(),
-        state: if auto { AccountState::Active } else { AccountState::Pending },
+        state: if auto {
+            AccountState::Active
+        } else {
+            AccountState::Pending
+        },
         purpose: AccountPurpose::Operational,
         created_at: now,
         updated_at: now,

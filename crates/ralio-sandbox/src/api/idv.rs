@@ -82,7 +82,14 @@ fn list_item(session: &IdvSession) -> Value {
 }
 
 const SESSION_LIST: ListSpec = ListSpec {
-    fields: &["id", "state", "type", "created_at", "updated_at", "expiresAt"],
+    fields: &[
+        "id",
+        "state",
+        "type",
+        "created_at",
+        "updated_at",
+        "expiresAt",
+    ],
     search: &[],
 };
 
@@ -281,7 +288,11 @@ pub fn apply_action(
     if !current.can_become(target) {
         return Err(ApiError::unprocessable(
             "INVALID_STATE",
-            format!("a {} session cannot become {}", current.as_str(), target.as_str()),
+            format!(
+                "a {} session cannot become {}",
+                current.as_str(),
+                target.as_str()
+            ),
         ));
     }
     let history_id = store.next_number();

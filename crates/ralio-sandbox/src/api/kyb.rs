@@ -161,7 +161,10 @@ async fn read_upload(mut multipart: Multipart) -> ApiResult<Upload> {
         if err.status() == StatusCode::PAYLOAD_TOO_LARGE {
             payload_too_large()
         } else {
-            ApiError::invalid("body", format!("malformed multipart body: {}", err.body_text()))
+            ApiError::invalid(
+                "body",
+                format!("malformed multipart body: {}", err.body_text()),
+            )
         }
     };
     while let Some(field) = multipart.next_field().await.map_err(read_error)? {
@@ -229,7 +232,10 @@ async fn upload_document(
     if session.state != KybState::Created {
         return Err(ApiError::unprocessable(
             "INVALID_STATE",
-            format!("documents cannot be added to a {} session", session.state.as_str()),
+            format!(
+                "documents cannot be added to a {} session",
+                session.state.as_str()
+            ),
         ));
     }
     let document = KybDocument {
@@ -272,7 +278,12 @@ async fn submit_session(
 /// Control API: decides a `SUBMITTED` session. Approval raises the business user to `REGULAR`
 /// and fires `kyb_state_updated` (webhooks.md §5.6); rejection fires nothing (the level does not
 /// change). Anything but `SUBMITTED` is `422 INVALID_STATE`.
-pub fn decide(state: &AppState, sid: Uuid, approve: bool, reason: Option<String>) -> ApiResult<Value> {
+pub fn decide(
+    state: &AppState,
+    sid: Uuid,
+    approve: bool,
+    reason: Option<String>,
+) -> ApiResult<Value> {
     let now = state.now();
     let mut store = state.store();
     let session = store
@@ -285,10 +296,18 @@ pub fn decide(state: &AppState, sid: Uuid, approve: bool, reason: Option<String>
             format!("a {} session cannot be decided", session.state.as_str()),
         ));
     }
-    session.state = if approve { KybState::Approved } else { KybState::Rejected };
+    session.state = if approve {
+        KybState::Approved
+    } else {
+        KybState::Rejected
+    };
     session.updated_at = now;
     if !approve {
-        session.reason = Some(reason.clone().unwrap_or_else(|| "Rejected in the sandbox".to_owned()));
+        session.reason = Some(
+            reason
+                .clone()
+                .unwrap_or_else(|| "Rejected in the sandbox".to_owned()),
+        );
     }
     for doc in &mut session.documents {
         doc.review_state = if approve { "APPROVED" } else { "REJECTED" };

@@ -24,16 +24,66 @@ pub struct Activity {
 /// The sandbox's activity catalogue (upstream's full list is not documented; `SALES_MANAGER`
 /// / "Sales" is its one example).
 pub const ACTIVITIES: &[Activity] = &[
-    Activity { id: 1, slug: "SALES_MANAGER", name_en: "Sales", name_es: "Ventas" },
-    Activity { id: 2, slug: "SOFTWARE_ENGINEER", name_en: "Software engineering", name_es: "Ingeniería de software" },
-    Activity { id: 3, slug: "ACCOUNTANT", name_en: "Accounting", name_es: "Contabilidad" },
-    Activity { id: 4, slug: "TEACHER", name_en: "Education", name_es: "Educación" },
-    Activity { id: 5, slug: "PHYSICIAN", name_en: "Medicine", name_es: "Medicina" },
-    Activity { id: 6, slug: "LAWYER", name_en: "Legal services", name_es: "Servicios jurídicos" },
-    Activity { id: 7, slug: "ENTREPRENEUR", name_en: "Business owner", name_es: "Empresario" },
-    Activity { id: 8, slug: "STUDENT", name_en: "Student", name_es: "Estudiante" },
-    Activity { id: 9, slug: "RETIRED", name_en: "Retired", name_es: "Jubilado" },
-    Activity { id: 10, slug: "OTHER", name_en: "Other", name_es: "Otra" },
+    Activity {
+        id: 1,
+        slug: "SALES_MANAGER",
+        name_en: "Sales",
+        name_es: "Ventas",
+    },
+    Activity {
+        id: 2,
+        slug: "SOFTWARE_ENGINEER",
+        name_en: "Software engineering",
+        name_es: "Ingeniería de software",
+    },
+    Activity {
+        id: 3,
+        slug: "ACCOUNTANT",
+        name_en: "Accounting",
+        name_es: "Contabilidad",
+    },
+    Activity {
+        id: 4,
+        slug: "TEACHER",
+        name_en: "Education",
+        name_es: "Educación",
+    },
+    Activity {
+        id: 5,
+        slug: "PHYSICIAN",
+        name_en: "Medicine",
+        name_es: "Medicina",
+    },
+    Activity {
+        id: 6,
+        slug: "LAWYER",
+        name_en: "Legal services",
+        name_es: "Servicios jurídicos",
+    },
+    Activity {
+        id: 7,
+        slug: "ENTREPRENEUR",
+        name_en: "Business owner",
+        name_es: "Empresario",
+    },
+    Activity {
+        id: 8,
+        slug: "STUDENT",
+        name_en: "Student",
+        name_es: "Estudiante",
+    },
+    Activity {
+        id: 9,
+        slug: "RETIRED",
+        name_en: "Retired",
+        name_es: "Jubilado",
+    },
+    Activity {
+        id: 10,
+        slug: "OTHER",
+        name_en: "Other",
+        name_es: "Otra",
+    },
 ];
 
 /// The catalogue entry of `slug`.

@@ -16,8 +16,19 @@ use crate::state::AppState;
 use crate::store::{KycLevel, Store, User, UserKind, format_time};
 use crate::validate::Fields;
 
-pub const DOCUMENT_TYPES: &[&str] = &["NATIONAL_ID", "RESIDENCE_CARD", "PASSPORT", "DRIVING_LICENSE"];
-pub const EMPLOYMENT_STATUSES: &[&str] = &["EMPLOYED", "SELF_EMPLOYED", "UNEMPLOYED", "STUDENT", "RETIRED"];
+pub const DOCUMENT_TYPES: &[&str] = &[
+    "NATIONAL_ID",
+    "RESIDENCE_CARD",
+    "PASSPORT",
+    "DRIVING_LICENSE",
+];
+pub const EMPLOYMENT_STATUSES: &[&str] = &[
+    "EMPLOYED",
+    "SELF_EMPLOYED",
+    "UNEMPLOYED",
+    "STUDENT",
+    "RETIRED",
+];
 pub const SOURCES_OF_FUNDS: &[&str] = &[
     "EMPLOYMENT",
     "SALARY",
@@ -114,7 +125,9 @@ fn check_activity(fields: &mut Fields<'_>, required: bool) {
 
 fn ensure_email_free(store: &Store, email: &str) -> ApiResult<()> {
     if store.users.values().any(|u| u.has_email(email)) {
-        return Err(ApiError::conflict(format!("a user with email {email} already exists")));
+        return Err(ApiError::conflict(format!(
+            "a user with email {email} already exists"
+        )));
     }
     Ok(())
 }
@@ -198,10 +211,21 @@ async fn create_individual(
     ] {
         f.required_str(name);
     }
-    for name in ["addressLine2", "gender", "pepAssociateName", "pepAssociatePosition", "publicOfficePosition"] {
+    for name in [
+        "addressLine2",
+        "gender",
+        "pepAssociateName",
+        "pepAssociatePosition",
+        "publicOfficePosition",
+    ] {
         f.optional_str(name);
     }
-    for name in ["birthCountry", "country", "nationality", "phoneNumberCountry"] {
+    for name in [
+        "birthCountry",
+        "country",
+        "nationality",
+        "phoneNumberCountry",
+    ] {
         f.country(name, true);
     }
     for name in ["pepAssociateCountry", "publicOfficeCountry"] {
@@ -210,7 +234,11 @@ async fn create_individual(
     f.enumeration("documentType", true, DOCUMENT_TYPES);
     f.enumeration("employmentStatus", true, EMPLOYMENT_STATUSES);
     f.enumeration("sourceOfFunds", true, SOURCES_OF_FUNDS);
-    for name in ["estimatedAnnualIncome", "estimatedAnnualTransactionVolume", "estimatedNetWorth"] {
+    for name in [
+        "estimatedAnnualIncome",
+        "estimatedAnnualTransactionVolume",
+        "estimatedNetWorth",
+    ] {
         if f.integer(name, true).is_some_and(|n| n < 0) {
             f.reject(name, "must not be negative");
         }
@@ -227,12 +255,21 @@ async fn create_individual(
     let display_name = format!(
         "{} {}",
         body.get("name").and_then(Value::as_str).unwrap_or_default(),
-        body.get("surname").and_then(Value::as_str).unwrap_or_default()
+        body.get("surname")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
     );
     let mut store = state.store();
     ensure_email_free(&store, email)?;
     let profile = pick(&body, INDIVIDUAL_FIELDS);
-    let user = insert_user(&state, &mut store, UserKind::Individual, email, display_name, profile);
+    let user = insert_user(
+        &state,
+        &mut store,
+        UserKind::Individual,
+        email,
+        display_name,
+        profile,
+    );
     Ok((StatusCode::CREATED, Json(view(&user))))
 }
 
@@ -279,13 +316,22 @@ async fn create_personal(
     let display_name = format!(
         "{} {}",
         body.get("name").and_then(Value::as_str).unwrap_or_default(),
-        body.get("surname").and_then(Value::as_str).unwrap_or_default()
+        body.get("surname")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
     );
     let mut store = state.store();
     ensure_email_free(&store, email)?;
     let profile = pick(&body, PERSONAL_FIELDS);
-    let mut user = insert_user(&state, &mut store, UserKind::Personal, email, display_name, profile);
-    // spec/NOTES.md D16: a forwarded KYC payload whose identity is verified makes the user
+    let mut user = insert_user(
+        &state,
+        &mut store,
+        UserKind::Personal,
+        email,
+        display_name,
+        profile,
+    );
+    // spec/NOTES.md D15: a forwarded KYC payload whose identity is verified makes the user
     // REGULAR at once, as if an IDV session had been approved.
     if kyc.is_some_and(identity_verified) {
         user.kyc_level = KycLevel::Regular;
@@ -337,10 +383,13 @@ async fn create_business(
         f.nested("company", company, |c| {
             if let Some(incorporation) = c.object("incorporation", false) {
                 c.nested("incorporation", incorporation, |i| {
-                    if i.enumeration("constitutionType", false, CONSTITUTION_TYPES) == Some("OTHER") {
+                    if i.enumeration("constitutionType", false, CONSTITUTION_TYPES) == Some("OTHER")
+                    {
                         i.required_str("constitutionTypeOther");
                     }
-                    company_name = i.optional_str("legalName").or_else(|| i.optional_str("name"));
+                    company_name = i
+                        .optional_str("legalName")
+                        .or_else(|| i.optional_str("name"));
                 });
             }
             if let Some(contact) = c.object("contact", false) {

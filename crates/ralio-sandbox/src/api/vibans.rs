@@ -25,7 +25,15 @@ const ACH_ROUTING_NUMBER: &str = "011000015";
 const PROVIDER: &str = "MOCK";
 
 const VIBAN_LIST: ListSpec = ListSpec {
-    fields: &["id", "name", "rail", "state", "accountNumber", "createdAt", "updatedAt"],
+    fields: &[
+        "id",
+        "name",
+        "rail",
+        "state",
+        "accountNumber",
+        "createdAt",
+        "updatedAt",
+    ],
     search: &["id", "name", "accountNumber"],
 };
 
@@ -33,8 +41,14 @@ pub fn routes() -> Router<AppState> {
     let base = "/api/v1/account/users/{uid}/accounts/{aid}/virtual-ibans";
     Router::new()
         .route(base, get(list_vibans).post(create_viban))
-        .route(&format!("{base}/{{vibanId}}"), get(get_viban).put(rename_viban))
-        .route(&format!("{base}/{{vibanId}}/deactivate"), post(deactivate_viban))
+        .route(
+            &format!("{base}/{{vibanId}}"),
+            get(get_viban).put(rename_viban),
+        )
+        .route(
+            &format!("{base}/{{vibanId}}/deactivate"),
+            post(deactivate_viban),
+        )
 }
 
 #[derive(Debug, Deserialize)]
@@ -75,7 +89,7 @@ pub fn view(viban: &Viban) -> Value {
 }
 
 /// `data` of the `viban_*` webhooks (webhooks.md §5.7): `iban`+`bic` for an activated SEPA
-/// vIBAN, `accountNumber`+`routingNumber` for ACH (D17), `iban` on deactivation, `reason` on
+/// vIBAN, `accountNumber`+`routingNumber` for ACH (D15), `iban` on deactivation, `reason` on
 /// failure.
 fn event_data(viban: &Viban) -> Value {
     let mut data = Map::new();
@@ -119,7 +133,9 @@ fn event_name(state: VibanState) -> Option<&'static str> {
 /// A Spanish-format IBAN (`ES` + check digits + 20 digits) with valid ISO 13616 check digits.
 fn sandbox_iban() -> String {
     let mut rng = rand::rng();
-    let bban: String = (0..20).map(|_| char::from(b'0' + rng.random_range(0..10u8))).collect();
+    let bban: String = (0..20)
+        .map(|_| char::from(b'0' + rng.random_range(0..10u8)))
+        .collect();
     // Check digits: 98 - (BBAN + "ES00" as digits, E=14 S=28) mod 97.
     let numeric = format!("{bban}142800");
     let remainder = numeric
@@ -130,7 +146,9 @@ fn sandbox_iban() -> String {
 
 fn sandbox_ach_account_number() -> String {
     let mut rng = rand::rng();
-    (0..12).map(|_| char::from(b'0' + rng.random_range(0..10u8))).collect()
+    (0..12)
+        .map(|_| char::from(b'0' + rng.random_range(0..10u8)))
+        .collect()
 }
 
 async fn create_viban(
@@ -140,7 +158,9 @@ async fn create_viban(
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let mut f = Fields::new(&body);
     let name = f.bounded_str("name", true, MAX_NAME_LEN);
-    let rail = f.enumeration("rail", true, &["SEPA", "ACH"]).and_then(VibanRail::parse);
+    let rail = f
+        .enumeration("rail", true, &["SEPA", "ACH"])
+        .and_then(VibanRail::parse);
     f.finish()?;
     let (Some(name), Some(rail)) = (name, rail) else {
         return Err(ApiError::internal("validated fields missing"));
@@ -268,7 +288,14 @@ async fn deactivate_viban(
 ) -> ApiResult<Json<Value>> {
     let mut store = state.store();
     account_viban(&store, &path)?;
-    transition(&state, &mut store, path.viban_id, VibanState::Inactive, None).map(Json)
+    transition(
+        &state,
+        &mut store,
+        path.viban_id,
+        VibanState::Inactive,
+        None,
+    )
+    .map(Json)
 }
 
 /// Moves a vIBAN along D10 (`PENDING` → `ACTIVE` | `REJECTED`, `ACTIVE` → `INACTIVE`) and fires
@@ -287,8 +314,10 @@ pub fn transition(
         .ok_or_else(|| ApiError::not_found("virtual IBAN"))?;
     let allowed = matches!(
         (viban.state, target),
-        (VibanState::Pending, VibanState::Active | VibanState::Rejected)
-            | (VibanState::Active, VibanState::Inactive)
+        (
+            VibanState::Pending,
+            VibanState::Active | VibanState::Rejected
+        ) | (VibanState::Active, VibanState::Inactive)
     );
     if !allowed {
         return Err(ApiError::unprocessable(

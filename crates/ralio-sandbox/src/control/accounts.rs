@@ -17,9 +17,18 @@ use crate::store::VibanState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/sandbox/v1/accounts/{aid}/activate", post(activate_account))
-        .route("/sandbox/v1/virtual-ibans/{vibanId}/activate", post(activate_viban))
-        .route("/sandbox/v1/virtual-ibans/{vibanId}/reject", post(reject_viban))
+        .route(
+            "/sandbox/v1/accounts/{aid}/activate",
+            post(activate_account),
+        )
+        .route(
+            "/sandbox/v1/virtual-ibans/{vibanId}/activate",
+            post(activate_viban),
+        )
+        .route(
+            "/sandbox/v1/virtual-ibans/{vibanId}/reject",
+            post(reject_viban),
+        )
 }
 
 #[derive(Debug, Deserialize)]
@@ -59,6 +68,12 @@ async fn reject_viban(
     OptionalJson(body): OptionalJson<Reason>,
 ) -> ApiResult<Json<Value>> {
     let mut store = state.store();
-    vibans::transition(&state, &mut store, path.viban_id, VibanState::Rejected, body.reason)
-        .map(Json)
+    vibans::transition(
+        &state,
+        &mut store,
+        path.viban_id,
+        VibanState::Rejected,
+        body.reason,
+    )
+    .map(Json)
 }

@@ -32,7 +32,10 @@ async fn now(State(state): State<AppState>) -> Json<Value> {
     Json(json!({ "now": format_time(state.now()) }))
 }
 
-async fn advance(State(state): State<AppState>, ValidJson(body): ValidJson<Advance>) -> ApiResult<Json<Value>> {
+async fn advance(
+    State(state): State<AppState>,
+    ValidJson(body): ValidJson<Advance>,
+) -> ApiResult<Json<Value>> {
     if body.seconds > MAX_ADVANCE_SECONDS {
         return Err(ApiError::invalid(
             "seconds",

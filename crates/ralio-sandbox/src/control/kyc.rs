@@ -18,12 +18,30 @@ use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/sandbox/v1/identity-verifications/{sessionId}/start", post(start))
-        .route("/sandbox/v1/identity-verifications/{sessionId}/approve", post(approve))
-        .route("/sandbox/v1/identity-verifications/{sessionId}/review", post(review))
-        .route("/sandbox/v1/identity-verifications/{sessionId}/reject", post(reject))
-        .route("/sandbox/v1/kyb-sessions/{sessionId}/approve", post(kyb_approve))
-        .route("/sandbox/v1/kyb-sessions/{sessionId}/reject", post(kyb_reject))
+        .route(
+            "/sandbox/v1/identity-verifications/{sessionId}/start",
+            post(start),
+        )
+        .route(
+            "/sandbox/v1/identity-verifications/{sessionId}/approve",
+            post(approve),
+        )
+        .route(
+            "/sandbox/v1/identity-verifications/{sessionId}/review",
+            post(review),
+        )
+        .route(
+            "/sandbox/v1/identity-verifications/{sessionId}/reject",
+            post(reject),
+        )
+        .route(
+            "/sandbox/v1/kyb-sessions/{sessionId}/approve",
+            post(kyb_approve),
+        )
+        .route(
+            "/sandbox/v1/kyb-sessions/{sessionId}/reject",
+            post(kyb_reject),
+        )
 }
 
 #[derive(Debug, Deserialize)]
@@ -38,11 +56,17 @@ struct Reason {
     reason: Option<String>,
 }
 
-async fn start(State(state): State<AppState>, UuidPath(p): UuidPath<SessionPath>) -> ApiResult<Json<Value>> {
+async fn start(
+    State(state): State<AppState>,
+    UuidPath(p): UuidPath<SessionPath>,
+) -> ApiResult<Json<Value>> {
     idv::apply_action(&state, p.session_id, IdvAction::Start, None).map(Json)
 }
 
-async fn approve(State(state): State<AppState>, UuidPath(p): UuidPath<SessionPath>) -> ApiResult<Json<Value>> {
+async fn approve(
+    State(state): State<AppState>,
+    UuidPath(p): UuidPath<SessionPath>,
+) -> ApiResult<Json<Value>> {
     idv::apply_action(&state, p.session_id, IdvAction::Approve, None).map(Json)
 }
 

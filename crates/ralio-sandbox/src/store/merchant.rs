@@ -5,15 +5,19 @@ use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
-use super::{Account, AccountCurrency, AccountPurpose, AccountState, KycLevel, Store, User, UserKind};
+use super::{
+    Account, AccountCurrency, AccountPurpose, AccountState, KycLevel, Store, User, UserKind,
+};
 
 pub const MERCHANT_USER_ID: Uuid = Uuid::from_u128(0x00000000_0000_4000_8000_000000000001);
 pub const MERCHANT_NAME: &str = "Sandbox Merchant";
 pub const MERCHANT_EMAIL: &str = "merchant@sandbox.raliopay.test";
 pub const MERCHANT_COUNTRY: &str = "ES";
 
-pub const OPERATIONAL_EUR_ACCOUNT_ID: Uuid = Uuid::from_u128(0x00000000_0000_4000_8000_000000000101);
-pub const OPERATIONAL_USD_ACCOUNT_ID: Uuid = Uuid::from_u128(0x00000000_0000_4000_8000_000000000102);
+pub const OPERATIONAL_EUR_ACCOUNT_ID: Uuid =
+    Uuid::from_u128(0x00000000_0000_4000_8000_000000000101);
+pub const OPERATIONAL_USD_ACCOUNT_ID: Uuid =
+    Uuid::from_u128(0x00000000_0000_4000_8000_000000000102);
 pub const FEES_EUR_ACCOUNT_ID: Uuid = Uuid::from_u128(0x00000000_0000_4000_8000_000000000201);
 pub const FEES_USD_ACCOUNT_ID: Uuid = Uuid::from_u128(0x00000000_0000_4000_8000_000000000202);
 
@@ -37,10 +41,30 @@ pub(super) fn seed(store: &mut Store, now: DateTime<Utc>) {
         },
     );
     let accounts = [
-        (OPERATIONAL_EUR_ACCOUNT_ID, AccountCurrency::Eur, AccountPurpose::Operational, "Operational EUR"),
-        (OPERATIONAL_USD_ACCOUNT_ID, AccountCurrency::Usd, AccountPurpose::Operational, "Operational USD"),
-        (FEES_EUR_ACCOUNT_ID, AccountCurrency::Eur, AccountPurpose::Fees, "Fees EUR"),
-        (FEES_USD_ACCOUNT_ID, AccountCurrency::Usd, AccountPurpose::Fees, "Fees USD"),
+        (
+            OPERATIONAL_EUR_ACCOUNT_ID,
+            AccountCurrency::Eur,
+            AccountPurpose::Operational,
+            "Operational EUR",
+        ),
+        (
+            OPERATIONAL_USD_ACCOUNT_ID,
+            AccountCurrency::Usd,
+            AccountPurpose::Operational,
+            "Operational USD",
+        ),
+        (
+            FEES_EUR_ACCOUNT_ID,
+            AccountCurrency::Eur,
+            AccountPurpose::Fees,
+            "Fees EUR",
+        ),
+        (
+            FEES_USD_ACCOUNT_ID,
+            AccountCurrency::Usd,
+            AccountPurpose::Fees,
+            "Fees USD",
+        ),
     ];
     for (id, currency, purpose, alias) in accounts {
         store.accounts.insert(

@@ -65,7 +65,9 @@ impl Store {
     }
 
     pub fn user(&self, uid: Uuid) -> ApiResult<&User> {
-        self.users.get(&uid).ok_or_else(|| ApiError::not_found("user"))
+        self.users
+            .get(&uid)
+            .ok_or_else(|| ApiError::not_found("user"))
     }
 
     pub fn user_mut(&mut self, uid: Uuid) -> ApiResult<&mut User> {
@@ -119,7 +121,9 @@ impl Store {
         currency: AccountCurrency,
     ) -> Option<&Account> {
         self.accounts.values().find(|a| {
-            a.user_id == merchant::MERCHANT_USER_ID && a.purpose == purpose && a.currency == currency
+            a.user_id == merchant::MERCHANT_USER_ID
+                && a.purpose == purpose
+                && a.currency == currency
         })
     }
 }

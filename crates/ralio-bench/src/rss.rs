@@ -1,0 +1,10 @@
+//! Resident set size of this process, from `/proc/self/status` (Linux).
+
+/// RSS in KiB, or `None` where `/proc` is not available.
+pub fn current_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmRSS:"))
+        .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
+}

@@ -1,0 +1,81 @@
+//! How many simple authenticated reads per second the sandbox serves: the sandbox must never be
+//! the bottleneck of the gateway benchmarks (target ≥ 20,000/s on 2 cores).
+
+use crate::{load, rss};
+use anyhow::Context;
+use ralio_sandbox::{Sandbox, SandboxConfig};
+use serde_json::{Value, json};
+use std::time::Duration;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Concurrent clients (each one request at a time, over pooled keep-alive connections).
+    #[arg(long, default_value_t = 64)]
+    clients: usize,
+    /// Seconds of measurement per run (after a 2 s warm-up).
+    #[arg(long, default_value_t = 10)]
+    seconds: u64,
+}
+
+pub async fn run(args: Args) -> anyhow::Result<()> {
+    let sandbox = Sandbox::start(SandboxConfig::for_tests()).await?;
+    let base = sandbox.base_url();
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(args.clients)
+        .build()?;
+    let config = SandboxConfig::for_tests();
+    let login: Value = http
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&json!({"api_code": config.api_code, "api_key": config.api_key.expose()}))
+        .send()
+        .await?
+        .error_for_status()?
+        .json()
+        .await?;
+    let token = login["token"].as_str().context("login returned no token")?.to_owned();
+    let accounts: Value = http
+        .get(format!("{base}/api/v1/merchant/user/accounts"))
+        .bearer_auth(&token)
+        .send()
+        .await?
+        .error_for_status()?
+        .json()
+        .await?;
+    let account = accounts[0]["id"]
+        .as_str()
+        .context("the sandbox merchant has no seeded account")?;
+    let url = format!("{base}/api/v1/merchant/user/accounts/{account}");
+    let auth = format!("Bearer {token}");
+
+    let call = move || {
+        let (http, url, auth) = (http.clone(), url.clone(), auth.clone());
+        async move {
+            match http.get(&url).header("authorization", &auth).send().await {
+                Ok(response) => {
+                    let ok = response.status().is_success();
+                    ok && response.bytes().await.is_ok()
+                }
+                Err(_) => false,
+            }
+        }
+    };
+
+    println!(
+        "sandbox reads: GET /api/v1/merchant/user/accounts/{{aid}} with a bearer token, {} clients, in-process client and server on {} cores",
+        args.clients,
+        std::thread::available_parallelism().map_or(0, |n| n.get())
+    );
+    load::run(args.clients, Duration::from_secs(2), call.clone()).await?;
+    let report = load::run(args.clients, Duration::from_secs(args.seconds), call).await?;
+    report.print("sandbox authenticated reads");
+    if let Some(kib) = rss::current_kib() {
+        println!("process RSS after the run: {} MiB", kib / 1024);
+    }
+    let target = 20_000.0;
+    println!(
+        "target ≥ {target:.0} req/s: {}",
+        if report.throughput() >= target { "met" } else { "MISSED" }
+    );
+    sandbox.shutdown().await?;
+    Ok(())
+}

@@ -1,0 +1,432 @@
+//! The gateway's settings: a TOML file, environment variables and command-line flags, merged
+//! with the precedence flags > environment > file > defaults.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use ralio_core::Secret;
+use serde::Deserialize;
+
+use crate::auth::{Scope, Scopes, TokenEntry, TokenHash, TokenRegistry};
+
+pub const DEFAULT_GRPC_ADDR: &str = "127.0.0.1:50051";
+pub const DEFAULT_HTTP_ADDR: &str = "127.0.0.1:8080";
+pub const DEFAULT_DATA_DIR: &str = ".ralio-data";
+
+/// Environment variables the gateway reads (documented in `--help`).
+pub mod env {
+    pub const API_CODE: &str = "RALIO_API_CODE";
+    pub const API_KEY: &str = "RALIO_API_KEY";
+    pub const BASE_URL: &str = "RALIO_BASE_URL";
+    pub const GRPC_ADDR: &str = "RALIO_GRPC_ADDR";
+    pub const HTTP_ADDR: &str = "RALIO_HTTP_ADDR";
+    pub const DATA_DIR: &str = "RALIO_DATA_DIR";
+    pub const WEBHOOK_SECRET: &str = "RALIO_WEBHOOK_SECRET";
+    pub const TLS_CERT: &str = "RALIO_TLS_CERT";
+    pub const TLS_KEY: &str = "RALIO_TLS_KEY";
+    pub const TLS_CLIENT_CA: &str = "RALIO_TLS_CLIENT_CA";
+}
+
+/// Everything the gateway needs to run, fully resolved. `Debug` hides the secrets.
+#[derive(Debug, Clone)]
+pub struct GatewayConfig {
+    pub grpc_addr: SocketAddr,
+    /// Admin HTTP server: `/metrics`, `/healthz` and (later) the webhook receiver.
+    pub http_addr: SocketAddr,
+    /// Where durable state lives (the idempotency database, later the event log).
+    pub data_dir: PathBuf,
+    pub ralio: RalioSettings,
+    pub tokens: TokenRegistry,
+    pub tls: Option<TlsSettings>,
+    /// Key of the HMAC-SHA256 signature on RalioPay's webhooks.
+    pub webhook_secret: Option<Secret>,
+    /// How long idempotency records are kept after completion.
+    pub idempotency_ttl: Duration,
+    pub shutdown: ShutdownSettings,
+    /// First delay between start-up login attempts (doubles up to 30 s).
+    pub login_retry: Duration,
+}
+
+/// How to reach RalioPay.
+#[derive(Debug, Clone)]
+pub struct RalioSettings {
+    pub base_url: String,
+    pub api_code: String,
+    pub api_key: Secret,
+    /// Timeout of one HTTP attempt.
+    pub timeout: Duration,
+    /// Retries of retryable calls after the first attempt.
+    pub max_retries: u32,
+}
+
+/// Server TLS; with `client_ca`, clients must present a certificate signed by it (mTLS).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TlsSettings {
+    pub cert: PathBuf,
+    pub key: PathBuf,
+    pub client_ca: Option<PathBuf>,
+}
+
+/// Graceful shutdown: health goes NOT_SERVING, then after `grace` the listeners close and
+/// in-flight calls get up to `timeout` to finish.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ShutdownSettings {
+    pub grace: Duration,
+    pub timeout: Duration,
+}
+
+impl Default for ShutdownSettings {
+    fn default() -> Self {
+        Self {
+            grace: Duration::ZERO,
+            timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+/// A configuration that cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config file {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("config file {path}: {message}")]
+    Parse { path: PathBuf, message: String },
+    #[error("{setting}: {message}")]
+    Invalid { setting: String, message: String },
+    #[error("{0} is required (set it in the config file or the environment)")]
+    Missing(&'static str),
+}
+
+fn invalid(setting: &str, message: impl Into<String>) -> ConfigError {
+    ConfigError::Invalid {
+        setting: setting.to_owned(),
+        message: message.into(),
+    }
+}
+
+/// The TOML file. Every field is optional; see `--help` of `serve` for an example.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    pub grpc_addr: Option<String>,
+    pub http_addr: Option<String>,
+    pub data_dir: Option<PathBuf>,
+    pub idempotency_ttl_secs: Option<u64>,
+    #[serde(default)]
+    pub ralio: FileRalio,
+    #[serde(default)]
+    pub webhooks: FileWebhooks,
+    pub tls: Option<FileTls>,
+    #[serde(default)]
+    pub shutdown: FileShutdown,
+    #[serde(default)]
+    pub tokens: Vec<FileToken>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileRalio {
+    pub base_url: Option<String>,
+    pub api_code: Option<String>,
+    /// Allowed, but the environment (`RALIO_API_KEY`) is the better place for it.
+    #[serde(default, deserialize_with = "secret")]
+    pub api_key: Option<Secret>,
+    pub timeout_secs: Option<u64>,
+    pub max_retries: Option<u32>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileWebhooks {
+    #[serde(default, deserialize_with = "secret")]
+    pub secret: Option<Secret>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileTls {
+    pub cert: Option<PathBuf>,
+    pub key: Option<PathBuf>,
+    pub client_ca: Option<PathBuf>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileShutdown {
+    pub grace_secs: Option<u64>,
+    pub timeout_secs: Option<u64>,
+}
+
+/// `[[tokens]]`: a client token, by the SHA-256 of its value.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileToken {
+    pub name: String,
+    pub sha256: String,
+    pub scopes: Vec<Scope>,
+}
+
+/// Reads a string straight into a [`Secret`], so the plain value never sits in a `Debug` type.
+fn secret<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<Secret>, D::Error> {
+    Option::<String>::deserialize(deserializer).map(|value| value.map(Secret::from))
+}
+
+/// Values given on the command line (highest precedence).
+#[derive(Debug, Default, Clone)]
+pub struct Overrides {
+    pub grpc_addr: Option<SocketAddr>,
+    pub http_addr: Option<SocketAddr>,
+    pub data_dir: Option<PathBuf>,
+}
+
+impl FileConfig {
+    /// Reads and parses a TOML file.
+    pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        Self::parse(&text).map_err(|message| ConfigError::Parse {
+            path: path.to_owned(),
+            message,
+        })
+    }
+
+    pub fn parse(text: &str) -> Result<Self, String> {
+        toml::from_str(text).map_err(|err| err.to_string())
+    }
+}
+
+/// Merges file, environment (`lookup` is `std::env::var` in production, a map in tests) and
+/// flags into a [`GatewayConfig`].
+pub fn resolve(
+    file: FileConfig,
+    lookup: impl Fn(&str) -> Option<String>,
+    flags: &Overrides,
+) -> Result<GatewayConfig, ConfigError> {
+    let env_value = |name: &str| lookup(name).filter(|value| !value.is_empty());
+
+    let grpc_addr = match flags.grpc_addr {
+        Some(addr) => addr,
+        None => parse_addr(
+            env::GRPC_ADDR,
+            env_value(env::GRPC_ADDR).or(file.grpc_addr).as_deref(),
+            DEFAULT_GRPC_ADDR,
+        )?,
+    };
+    let http_addr = match flags.http_addr {
+        Some(addr) => addr,
+        None => parse_addr(
+            env::HTTP_ADDR,
+            env_value(env::HTTP_ADDR).or(file.http_addr).as_deref(),
+            DEFAULT_HTTP_ADDR,
+        )?,
+    };
+    let data_dir = flags
+        .data_dir
+        .clone()
+        .or_else(|| env_value(env::DATA_DIR).map(PathBuf::from))
+        .or(file.data_dir)
+        .unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR));
+
+    let base_url = env_value(env::BASE_URL)
+        .or(file.ralio.base_url)
+        .ok_or(ConfigError::Missing("ralio.base_url / RALIO_BASE_URL"))?;
+    let api_code = env_value(env::API_CODE)
+        .or(file.ralio.api_code)
+        .ok_or(ConfigError::Missing("ralio.api_code / RALIO_API_CODE"))?;
+    let api_key = env_value(env::API_KEY)
+        .map(Secret::from)
+        .or(file.ralio.api_key)
+        .filter(|key| !key.is_empty())
+        .ok_or(ConfigError::Missing("ralio.api_key / RALIO_API_KEY"))?;
+    let ralio = RalioSettings {
+        base_url,
+        api_code,
+        api_key,
+        timeout: Duration::from_secs(file.ralio.timeout_secs.unwrap_or(30)),
+        max_retries: file.ralio.max_retries.unwrap_or(3),
+    };
+
+    let webhook_secret = env_value(env::WEBHOOK_SECRET)
+        .map(Secret::from)
+        .or(file.webhooks.secret);
+
+    let file_tls = file.tls.unwrap_or_default();
+    let cert = env_value(env::TLS_CERT).map(PathBuf::from).or(file_tls.cert);
+    let key = env_value(env::TLS_KEY).map(PathBuf::from).or(file_tls.key);
+    let client_ca = env_value(env::TLS_CLIENT_CA)
+        .map(PathBuf::from)
+        .or(file_tls.client_ca);
+    let tls = match (cert, key) {
+        (Some(cert), Some(key)) => Some(TlsSettings {
+            cert,
+            key,
+            client_ca,
+        }),
+        (None, None) if client_ca.is_none() => None,
+        _ => return Err(invalid("tls", "cert and key must be given together (client_ca needs both)")),
+    };
+
+    let tokens = file
+        .tokens
+        .into_iter()
+        .map(|token| {
+            let hash = TokenHash::from_hex(&token.sha256)
+                .map_err(|err| invalid(&format!("tokens.{}.sha256", token.name), err.to_string()))?;
+            Ok(TokenEntry {
+                name: token.name,
+                hash,
+                scopes: Scopes::new(token.scopes),
+            })
+        })
+        .collect::<Result<Vec<_>, ConfigError>>()?;
+
+    let defaults = ShutdownSettings::default();
+    Ok(GatewayConfig {
+        grpc_addr,
+        http_addr,
+        data_dir,
+        ralio,
+        tokens: TokenRegistry::new(tokens),
+        tls,
+        webhook_secret,
+        idempotency_ttl: Duration::from_secs(file.idempotency_ttl_secs.unwrap_or(24 * 3600)),
+        shutdown: ShutdownSettings {
+            grace: file.shutdown.grace_secs.map_or(defaults.grace, Duration::from_secs),
+            timeout: file
+                .shutdown
+                .timeout_secs
+                .map_or(defaults.timeout, Duration::from_secs),
+        },
+        login_retry: Duration::from_secs(1),
+    })
+}
+
+fn parse_addr(setting: &str, value: Option<&str>, default: &str) -> Result<SocketAddr, ConfigError> {
+    let value = value.unwrap_or(default);
+    value
+        .parse()
+        .map_err(|_| invalid(setting, format!("`{value}` is not an ip:port address")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    const FILE: &str = r#"
+grpc_addr = "0.0.0.0:6000"
+http_addr = "0.0.0.0:6001"
+data_dir = "/var/lib/ralio"
+
+[ralio]
+base_url = "https://file.example"
+api_code = "file-code"
+api_key = "file-key"
+
+[[tokens]]
+name = "payments"
+sha256 = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+scopes = ["read", "money:move"]
+"#;
+
+    fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        move |name| map.get(name).cloned()
+    }
+
+    #[test]
+    fn file_values_apply_when_nothing_overrides_them() {
+        let config = resolve(FileConfig::parse(FILE).unwrap(), env(&[]), &Overrides::default()).unwrap();
+        assert_eq!(config.grpc_addr, "0.0.0.0:6000".parse().unwrap());
+        assert_eq!(config.http_addr, "0.0.0.0:6001".parse().unwrap());
+        assert_eq!(config.data_dir, PathBuf::from("/var/lib/ralio"));
+        assert_eq!(config.ralio.base_url, "https://file.example");
+        assert_eq!(config.ralio.api_key.expose(), "file-key");
+        let caller = config.tokens.authenticate("abc").unwrap();
+        assert_eq!(caller.id, "payments");
+        assert!(caller.scopes.allows(Scope::MoneyMove));
+        assert!(!caller.scopes.allows(Scope::UsersWrite));
+        assert_eq!(config.tls, None);
+    }
+
+    #[test]
+    fn env_beats_file_and_flags_beat_env() {
+        let lookup = env(&[
+            (env::GRPC_ADDR, "127.0.0.1:7000"),
+            (env::HTTP_ADDR, "127.0.0.1:7001"),
+            (env::BASE_URL, "http://env.example"),
+            (env::API_KEY, "env-key"),
+            (env::DATA_DIR, "/env/data"),
+        ]);
+        let flags = Overrides {
+            grpc_addr: Some("127.0.0.1:9000".parse().unwrap()),
+            http_addr: None,
+            data_dir: Some(PathBuf::from("/flag/data")),
+        };
+        let config = resolve(FileConfig::parse(FILE).unwrap(), lookup, &flags).unwrap();
+        assert_eq!(config.grpc_addr, "127.0.0.1:9000".parse().unwrap());
+        assert_eq!(config.http_addr, "127.0.0.1:7001".parse().unwrap());
+        assert_eq!(config.data_dir, PathBuf::from("/flag/data"));
+        assert_eq!(config.ralio.base_url, "http://env.example");
+        assert_eq!(config.ralio.api_code, "file-code");
+        assert_eq!(config.ralio.api_key.expose(), "env-key");
+    }
+
+    #[test]
+    fn defaults_and_missing_required_values() {
+        let lookup = env(&[
+            (env::BASE_URL, "http://x"),
+            (env::API_CODE, "c"),
+            (env::API_KEY, "k"),
+        ]);
+        let config = resolve(FileConfig::default(), lookup, &Overrides::default()).unwrap();
+        assert_eq!(config.grpc_addr, DEFAULT_GRPC_ADDR.parse().unwrap());
+        assert_eq!(config.http_addr, DEFAULT_HTTP_ADDR.parse().unwrap());
+        assert_eq!(config.data_dir, PathBuf::from(DEFAULT_DATA_DIR));
+        assert!(config.tokens.is_empty());
+
+        let err = resolve(FileConfig::default(), env(&[]), &Overrides::default()).unwrap_err();
+        assert!(matches!(err, ConfigError::Missing(_)), "{err}");
+    }
+
+    #[test]
+    fn bad_values_are_reported_with_their_setting() {
+        let text = FILE.replace("ba7816bf", "zz");
+        let err = resolve(FileConfig::parse(&text).unwrap(), env(&[]), &Overrides::default()).unwrap_err();
+        assert!(err.to_string().contains("tokens.payments.sha256"), "{err}");
+
+        let err = resolve(
+            FileConfig::parse(FILE).unwrap(),
+            env(&[(env::GRPC_ADDR, "nope")]),
+            &Overrides::default(),
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains(env::GRPC_ADDR), "{err}");
+
+        assert!(FileConfig::parse("unknown_key = 1").is_err());
+        assert!(FileConfig::parse("[[tokens]]\nname='a'\nsha256='x'\nscopes=['fly']").is_err());
+
+        let text = format!("{FILE}\n[tls]\ncert = \"/c.pem\"\n");
+        let err = resolve(FileConfig::parse(&text).unwrap(), env(&[]), &Overrides::default()).unwrap_err();
+        assert!(err.to_string().contains("tls"), "{err}");
+    }
+
+    #[test]
+    fn debug_output_hides_secrets() {
+        let lookup = env(&[(env::WEBHOOK_SECRET, "whsec-very-secret")]);
+        let config = resolve(FileConfig::parse(FILE).unwrap(), lookup, &Overrides::default()).unwrap();
+        let printed = format!("{config:?}");
+        assert!(!printed.contains("file-key"), "{printed}");
+        assert!(!printed.contains("whsec-very-secret"), "{printed}");
+        assert!(printed.contains("file-code"));
+    }
+}

@@ -1,0 +1,373 @@
+//! Assembles and runs the gateway: the tonic server (health, reflection, the resource services,
+//! behind the request-context, metrics and auth layers) and the admin HTTP server (`/metrics`,
+//! `/healthz`, and whatever router is merged in, e.g. the webhook receiver).
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use ralio_core::{ClientConfig, RalioClient, RalioError};
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+use tonic::service::RoutesBuilder;
+use tonic::transport::server::TcpIncoming;
+use tonic::transport::{Certificate, Identity, Server, ServerTlsConfig};
+
+use crate::auth::AuthLayer;
+use crate::config::{GatewayConfig, ShutdownSettings, TlsSettings};
+use crate::descriptor::ApiSurface;
+use crate::health::{Readiness, ReadinessProbe, wait_for_login};
+use crate::idempotency::{IdempotencyStore, SqliteStore, StoreError};
+use crate::metrics::{Metrics, MetricsLayer};
+use crate::request_context::RequestContextLayer;
+use crate::services::{self, ServiceContext};
+
+/// File name of the idempotency database inside the data directory.
+pub const IDEMPOTENCY_DB: &str = "idempotency.sqlite3";
+/// How often expired idempotency records are deleted.
+const PURGE_INTERVAL: Duration = Duration::from_secs(3600);
+const REFLECTION_METHODS: [&str; 2] = [
+    "/grpc.reflection.v1.ServerReflection/ServerReflectionInfo",
+    "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo",
+];
+
+/// Why the gateway could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("RalioPay client: {0}")]
+    Client(#[from] RalioError),
+    #[error("{0}")]
+    Store(#[from] StoreError),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("TLS: {0}")]
+    Tls(String),
+    #[error("metrics: {0}")]
+    Metrics(#[from] prometheus::Error),
+    #[error("reflection: {0}")]
+    Reflection(String),
+}
+
+/// A server stopped with an error.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error("gRPC server: {0}")]
+    Grpc(#[from] tonic::transport::Error),
+    #[error("admin HTTP server: {0}")]
+    Http(#[from] std::io::Error),
+    #[error("server task failed: {0}")]
+    Join(#[from] tokio::task::JoinError),
+}
+
+/// Optional parts: a router to merge into the admin HTTP server, and a readiness probe other
+/// than the RalioPay login (tests).
+#[derive(Default)]
+pub struct Extras {
+    pub http_routes: Option<Router>,
+    pub probe: Option<Arc<dyn ReadinessProbe>>,
+}
+
+/// Starts the gateway.
+pub struct Gateway;
+
+impl Gateway {
+    pub async fn start(config: GatewayConfig) -> Result<GatewayHandle, StartError> {
+        Self::start_with(config, Extras::default()).await
+    }
+
+    /// Binds both listeners (port 0 picks free ports), starts serving, and logs in to
+    /// RalioPay in the background; health turns SERVING after the first successful login.
+    pub async fn start_with(config: GatewayConfig, extras: Extras) -> Result<GatewayHandle, StartError> {
+        let metrics = Metrics::new()?;
+        let client_config = ClientConfig::builder(
+            config.ralio.base_url.clone(),
+            config.ralio.api_code.clone(),
+            config.ralio.api_key.clone(),
+        )
+        .timeout(config.ralio.timeout)
+        .max_retries(config.ralio.max_retries)
+        .build()?;
+        let client = RalioClient::new(client_config)?;
+
+        let db_path = config.data_dir.join(IDEMPOTENCY_DB);
+        let store = tokio::task::spawn_blocking(move || SqliteStore::open(&db_path))
+            .await
+            .map_err(|err| StoreError::Io(std::io::Error::other(err)))??;
+
+        let surface = ApiSurface::from_descriptor_sets(&[
+            crate::FILE_DESCRIPTOR_SET,
+            tonic_health::pb::FILE_DESCRIPTOR_SET,
+        ]);
+        let (reporter, health_service) = tonic_health::server::health_reporter();
+        let readiness = Readiness::new(
+            reporter,
+            surface.ralio_services().map(str::to_owned).collect(),
+        )
+        .await;
+
+        let context = ServiceContext {
+            client: client.clone(),
+            idempotency: Arc::new(store.clone()) as Arc<dyn IdempotencyStore>,
+            metrics: metrics.clone(),
+        };
+        let mut routes = RoutesBuilder::default();
+        routes.add_service(health_service);
+        add_reflection(&mut routes)?;
+        services::register(&mut routes, &context);
+
+        let grpc_listener = bind(config.grpc_addr).await?;
+        let grpc_addr = local_addr(&grpc_listener, config.grpc_addr)?;
+        let http_listener = bind(config.http_addr).await?;
+        let http_addr = local_addr(&http_listener, config.http_addr)?;
+
+        let (shutdown_tx, shutdown_rx) = watch::channel(false);
+
+        let mut builder = Server::builder();
+        if let Some(tls) = &config.tls {
+            builder = builder
+                .tls_config(tls_config(tls).await?)
+                .map_err(|err| StartError::Tls(err.to_string()))?;
+        }
+        let known_methods = surface
+            .methods
+            .iter()
+            .cloned()
+            .chain(REFLECTION_METHODS.iter().map(|m| (*m).to_owned()));
+        let grpc = builder
+            .layer(RequestContextLayer)
+            .layer(MetricsLayer::new(metrics.clone(), known_methods))
+            .layer(AuthLayer::new(Arc::new(config.tokens.clone())))
+            .add_routes(routes.routes())
+            .serve_with_incoming_shutdown(
+                TcpIncoming::from(grpc_listener).with_nodelay(Some(true)),
+                shutdown_signal(shutdown_rx.clone()),
+            );
+        let grpc_task = tokio::spawn(async move { grpc.await.map_err(ServeError::from) });
+
+        let admin = admin_router(metrics.clone(), readiness.clone())
+            .merge(extras.http_routes.unwrap_or_default());
+        let http_shutdown = shutdown_signal(shutdown_rx);
+        let http_task = tokio::spawn(async move {
+            axum::serve(http_listener, admin)
+                .with_graceful_shutdown(http_shutdown)
+                .await
+                .map_err(ServeError::from)
+        });
+
+        let probe = extras
+            .probe
+            .unwrap_or_else(|| Arc::new(client) as Arc<dyn ReadinessProbe>);
+        let login_task = tokio::spawn(wait_for_login(probe, readiness.clone(), config.login_retry));
+        let purge_task = tokio::spawn(purge_periodically(store, config.idempotency_ttl));
+
+        tracing::info!(%grpc_addr, %http_addr, tls = config.tls.is_some(), "gateway listening");
+        Ok(GatewayHandle {
+            grpc_addr,
+            http_addr,
+            readiness,
+            context,
+            shutdown_tx,
+            grpc_task,
+            http_task,
+            background: vec![login_task, purge_task],
+            settings: config.shutdown,
+        })
+    }
+}
+
+/// A running gateway.
+pub struct GatewayHandle {
+    grpc_addr: SocketAddr,
+    http_addr: SocketAddr,
+    readiness: Readiness,
+    context: ServiceContext,
+    shutdown_tx: watch::Sender<bool>,
+    grpc_task: JoinHandle<Result<(), ServeError>>,
+    http_task: JoinHandle<Result<(), ServeError>>,
+    background: Vec<JoinHandle<()>>,
+    settings: ShutdownSettings,
+}
+
+impl GatewayHandle {
+    /// Where the gRPC server listens (the real port when configured with port 0).
+    pub fn grpc_addr(&self) -> SocketAddr {
+        self.grpc_addr
+    }
+
+    /// Where the admin HTTP server listens.
+    pub fn http_addr(&self) -> SocketAddr {
+        self.http_addr
+    }
+
+    pub fn readiness(&self) -> &Readiness {
+        &self.readiness
+    }
+
+    /// The shared parts the services use (client, idempotency store, metrics).
+    pub fn context(&self) -> &ServiceContext {
+        &self.context
+    }
+
+    /// Serves until `signal` resolves or a server fails, then drains.
+    pub async fn run_until(mut self, signal: impl Future<Output = ()>) -> Result<(), ServeError> {
+        let early = tokio::select! {
+            () = signal => None,
+            result = &mut self.grpc_task => Some(flatten(result)),
+            result = &mut self.http_task => Some(flatten(result)),
+        };
+        if let Some(result) = early {
+            tracing::error!(?result, "a server stopped on its own; shutting down");
+            self.drain().await?;
+            return result;
+        }
+        self.drain().await
+    }
+
+    /// Drains and stops: health NOT_SERVING, wait the grace period (so load balancers stop
+    /// sending), stop accepting, let in-flight calls finish within the shutdown timeout.
+    pub async fn shutdown(self) -> Result<(), ServeError> {
+        self.drain().await
+    }
+
+    async fn drain(self) -> Result<(), ServeError> {
+        tracing::info!("draining");
+        self.readiness.mark_draining().await;
+        for task in &self.background {
+            task.abort();
+        }
+        if !self.settings.grace.is_zero() {
+            tokio::time::sleep(self.settings.grace).await;
+        }
+        let _ = self.shutdown_tx.send(true);
+        let grpc_abort = self.grpc_task.abort_handle();
+        let http_abort = self.http_task.abort_handle();
+        let finished = tokio::time::timeout(self.settings.timeout, async {
+            let grpc = flatten_finished(self.grpc_task.await);
+            let http = flatten_finished(self.http_task.await);
+            grpc.and(http)
+        })
+        .await;
+        match finished {
+            Ok(result) => {
+                tracing::info!("stopped");
+                result
+            }
+            Err(_) => {
+                tracing::warn!(timeout = ?self.settings.timeout, "in-flight calls did not finish in time; aborting them");
+                grpc_abort.abort();
+                http_abort.abort();
+                Ok(())
+            }
+        }
+    }
+}
+
+fn flatten(result: Result<Result<(), ServeError>, tokio::task::JoinError>) -> Result<(), ServeError> {
+    result.map_err(ServeError::from).and_then(|inner| inner)
+}
+
+/// Like [`flatten`], but a task that was already awaited or cancelled is fine.
+fn flatten_finished(result: Result<Result<(), ServeError>, tokio::task::JoinError>) -> Result<(), ServeError> {
+    match result {
+        Err(err) if err.is_cancelled() => Ok(()),
+        other => flatten(other),
+    }
+}
+
+async fn shutdown_signal(mut receiver: watch::Receiver<bool>) {
+    // A dropped sender also means "stop".
+    let _ = receiver.wait_for(|stop| *stop).await;
+}
+
+async fn bind(addr: SocketAddr) -> Result<TcpListener, StartError> {
+    TcpListener::bind(addr)
+        .await
+        .map_err(|source| StartError::Bind { addr, source })
+}
+
+fn local_addr(listener: &TcpListener, addr: SocketAddr) -> Result<SocketAddr, StartError> {
+    listener
+        .local_addr()
+        .map_err(|source| StartError::Bind { addr, source })
+}
+
+fn add_reflection(routes: &mut RoutesBuilder) -> Result<(), StartError> {
+    let sets = [crate::FILE_DESCRIPTOR_SET, tonic_health::pb::FILE_DESCRIPTOR_SET];
+    let mut v1 = tonic_reflection::server::Builder::configure();
+    let mut v1alpha = tonic_reflection::server::Builder::configure();
+    for set in sets {
+        v1 = v1.register_encoded_file_descriptor_set(set);
+        v1alpha = v1alpha.register_encoded_file_descriptor_set(set);
+    }
+    let reflection_error = |err: tonic_reflection::server::Error| StartError::Reflection(err.to_string());
+    routes.add_service(v1.build_v1().map_err(reflection_error)?);
+    routes.add_service(v1alpha.build_v1alpha().map_err(reflection_error)?);
+    Ok(())
+}
+
+async fn tls_config(tls: &TlsSettings) -> Result<ServerTlsConfig, StartError> {
+    let read = |path: std::path::PathBuf| async move {
+        tokio::fs::read(&path)
+            .await
+            .map_err(|err| StartError::Tls(format!("cannot read {}: {err}", path.display())))
+    };
+    let cert = read(tls.cert.clone()).await?;
+    let key = read(tls.key.clone()).await?;
+    let mut config = ServerTlsConfig::new().identity(Identity::from_pem(cert, key));
+    if let Some(ca) = &tls.client_ca {
+        // With a client CA, tonic requires every client to present a certificate it signed.
+        config = config.client_ca_root(Certificate::from_pem(read(ca.clone()).await?));
+    }
+    Ok(config)
+}
+
+/// The admin endpoints.
+fn admin_router(metrics: Metrics, readiness: Readiness) -> Router {
+    Router::new()
+        .route(
+            "/metrics",
+            get(move || {
+                let metrics = metrics.clone();
+                async move {
+                    (
+                        [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
+                        metrics.render(),
+                    )
+                }
+            }),
+        )
+        .route(
+            "/healthz",
+            get(move || {
+                let readiness = readiness.clone();
+                async move {
+                    if readiness.is_serving() {
+                        (StatusCode::OK, "SERVING").into_response()
+                    } else {
+                        (StatusCode::SERVICE_UNAVAILABLE, "NOT_SERVING").into_response()
+                    }
+                }
+            }),
+        )
+}
+
+async fn purge_periodically(store: SqliteStore, ttl: Duration) {
+    let mut interval = tokio::time::interval(PURGE_INTERVAL);
+    loop {
+        interval.tick().await;
+        match store.purge(ttl).await {
+            Ok(0) => {}
+            Ok(purged) => tracing::info!(purged, "expired idempotency records deleted"),
+            Err(err) => tracing::warn!(error = %err, "could not purge idempotency records"),
+        }
+    }
+}
