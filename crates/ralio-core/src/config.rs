@@ -1,8 +1,10 @@
 //! Client configuration.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use crate::error::RalioError;
+use crate::observer::ClientObserver;
 use crate::secret::Secret;
 
 /// How a [`crate::RalioClient`] reaches and authenticates with RalioPay.
@@ -27,6 +29,8 @@ pub struct ClientConfig {
     /// Refresh the token when it has less than this left (default 60 s).
     pub token_refresh_margin: Duration,
     pub user_agent: String,
+    /// Told about logins and retries (default: none).
+    pub observer: Option<Arc<dyn ClientObserver>>,
 }
 
 impl ClientConfig {
@@ -48,6 +52,7 @@ impl ClientConfig {
                 max_backoff: Duration::from_secs(10),
                 token_refresh_margin: Duration::from_secs(60),
                 user_agent: concat!("ralio-core/", env!("CARGO_PKG_VERSION")).to_owned(),
+                observer: None,
             },
         }
     }
@@ -115,6 +120,11 @@ impl ClientConfigBuilder {
 
     pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
         self.config.user_agent = user_agent.into();
+        self
+    }
+
+    pub fn observer(mut self, observer: Arc<dyn ClientObserver>) -> Self {
+        self.config.observer = Some(observer);
         self
     }
 

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 /// One offending input of a `VALIDATION_ERROR` (spec/NOTES.md D3).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Violation {
     /// JSON path of the input (`amount.amount`) or name of the path/query parameter.
     pub field: String,
@@ -71,6 +72,10 @@ pub enum RalioError {
     Transport {
         message: String,
         request_id: Option<String>,
+        /// Whether the failure may have come after the request left this client. `false` only
+        /// when no connection was made (refused, DNS, TLS handshake, connect timeout), so
+        /// RalioPay certainly never saw the request; a reset or a broken response is `true`.
+        request_sent: bool,
     },
     /// The call ran out of time.
     #[error("timed out ({kind:?}) after {elapsed:?}")]
@@ -101,6 +106,19 @@ impl RalioError {
             Self::Transport { .. } => true,
             Self::Timeout { kind, .. } => *kind == TimeoutKind::Attempt,
             Self::Decode { .. } | Self::InvalidRequest(_) => false,
+        }
+    }
+
+    /// Whether a failed write may nevertheless have taken effect at RalioPay, which has no
+    /// idempotency of its own: a 5xx (it may have failed after committing), a timeout, a transport
+    /// failure after the request was sent, or a 2xx whose body could not be read. `false` means
+    /// RalioPay certainly did not act: it refused the request (4xx), or it was never sent.
+    pub fn outcome_unknown(&self) -> bool {
+        match self {
+            Self::Api(api) => api.status >= 500,
+            Self::Transport { request_sent, .. } => *request_sent,
+            Self::Timeout { .. } | Self::Decode { .. } => true,
+            Self::InvalidRequest(_) => false,
         }
     }
 
@@ -195,6 +213,31 @@ mod tests {
         assert_eq!(err.request_id(), Some("req-1"));
         assert_eq!(err.violations()[0].field, "amount.amount");
         assert!(!err.is_retryable());
+        assert!(!err.outcome_unknown());
+    }
+
+    #[test]
+    fn only_failures_that_may_follow_a_sent_request_leave_the_outcome_unknown() {
+        let transport = |request_sent| RalioError::Transport {
+            message: "x".into(),
+            request_id: None,
+            request_sent,
+        };
+        assert!(!transport(false).outcome_unknown());
+        assert!(transport(true).outcome_unknown());
+        for status in [500, 502, 503, 504] {
+            assert!(RalioError::from_response(status, b"", None, None).outcome_unknown());
+        }
+        for status in [400, 404, 409, 422, 429] {
+            assert!(!RalioError::from_response(status, b"", None, None).outcome_unknown());
+        }
+        let timeout = RalioError::Timeout {
+            kind: TimeoutKind::Attempt,
+            elapsed: Duration::from_secs(1),
+            request_id: None,
+        };
+        assert!(timeout.outcome_unknown());
+        assert!(!RalioError::InvalidRequest("x".into()).outcome_unknown());
     }
 
     #[test]

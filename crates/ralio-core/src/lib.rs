@@ -12,7 +12,10 @@ mod auth;
 pub mod client;
 mod config;
 mod error;
+#[cfg(feature = "uniffi")]
+mod ffi_types;
 pub mod model;
+mod observer;
 mod options;
 mod query;
 mod retry;
@@ -23,6 +26,12 @@ pub mod webhook;
 pub use client::RalioClient;
 pub use config::{ClientConfig, ClientConfigBuilder};
 pub use error::{ApiError, ErrorBody, RalioError, TimeoutKind, Violation};
+pub use observer::ClientObserver;
 pub use options::CallOptions;
 pub use query::{Filter, FilterOp, ListQuery};
 pub use secret::Secret;
+
+// The model's uniffi component (namespace `ralio_core`): `ralio-ffi` exports the client, this
+// crate its types, as bitwarden's crates do.
+#[cfg(feature = "uniffi")]
+uniffi::setup_scaffolding!();

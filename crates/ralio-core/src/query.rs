@@ -2,6 +2,7 @@
 
 /// Comparison operator of a filter, rendered as the `_<op>` suffix.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum FilterOp {
     Eq,
     Neq,
@@ -32,6 +33,7 @@ impl FilterOp {
 
 /// One condition: `<field>_<op>=<value>`. Nested fields use a dot (`origin.amount`).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Filter {
     pub field: String,
     pub op: FilterOp,
@@ -51,14 +53,20 @@ impl Filter {
 /// Parameters of a list call. Unset parts are not sent, so Ralio's defaults apply (page 1, 30
 /// per page). Paging is ignored by Ralio on the bare-array lists (D4).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ListQuery {
     /// 1-based page.
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub page: Option<u32>,
     /// 1..=100.
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub page_size: Option<u32>,
     /// `field1,-field2` (`-` for descending).
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub sort: Option<String>,
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub filters: Vec<Filter>,
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub search: Option<String>,
 }
 

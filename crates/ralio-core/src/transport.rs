@@ -88,6 +88,29 @@ impl Request {
         self
     }
 
+    /// `METHOD /path` with every segment that is not a fixed route word (lower-case letters and
+    /// `-`, or a version such as `v1`) replaced by `{}`: ids, codes and currencies become
+    /// placeholders, so the name has a bounded number of values (a metrics label) and never
+    /// carries data.
+    pub(crate) fn operation(&self) -> String {
+        fn fixed(segment: &str) -> bool {
+            let word =
+                !segment.is_empty() && segment.bytes().all(|b| b.is_ascii_lowercase() || b == b'-');
+            let version = segment.len() <= 3
+                && segment
+                    .strip_prefix('v')
+                    .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
+            word || version
+        }
+        let mut operation = self.method.as_str().to_owned();
+        operation.push(' ');
+        for segment in &self.segments {
+            operation.push('/');
+            operation.push_str(if fixed(segment) { segment } else { "{}" });
+        }
+        operation
+    }
+
     fn path(&self) -> String {
         let mut path = String::new();
         for segment in &self.segments {
@@ -281,6 +304,10 @@ impl Transport {
                 });
             }
             tracing::debug!(request_id, path = %request.path(), retry = retries + 1, ?delay, error = %err, "retrying");
+            if let Some(observer) = &self.config.observer {
+                // Attempts are numbered from 1: the first retry is attempt 2.
+                observer.on_retry(&request.operation(), retries + 2, &err);
+            }
             tokio::time::sleep(delay).await;
             retries += 1;
         }
@@ -303,7 +330,11 @@ impl Transport {
         };
         self.tokens
             .get(rejected, || async move {
-                Ok(self.login(&login_options).await?.token)
+                let login = self.login(&login_options).await;
+                if let Some(observer) = &self.config.observer {
+                    observer.on_login(login.is_ok());
+                }
+                Ok(login?.token)
             })
             .await
             .map(Some)
@@ -359,6 +390,15 @@ impl Transport {
                     request_id: Some(request_id.to_owned()),
                 });
             }
+            // Checked before `is_timeout`: a connect timeout is both, and what matters to the
+            // caller is that no connection, hence no request, ever reached RalioPay.
+            Ok(Err(err)) if err.is_connect() || err.is_builder() => {
+                return Err(RalioError::Transport {
+                    message: err.to_string(),
+                    request_id: Some(request_id.to_owned()),
+                    request_sent: false,
+                });
+            }
             Ok(Err(err)) if err.is_timeout() => {
                 return Err(RalioError::Timeout {
                     kind: TimeoutKind::Attempt,
@@ -370,6 +410,7 @@ impl Transport {
                 return Err(RalioError::Transport {
                     message: err.to_string(),
                     request_id: Some(request_id.to_owned()),
+                    request_sent: true,
                 });
             }
             Ok(Ok(response)) => response,
@@ -443,5 +484,22 @@ impl Transport {
             }
         };
         Ok(builder)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn operation_names_keep_route_words_and_hide_ids() {
+        let oid = "3f2b1c4d-0000-4000-8000-00000000abcd";
+        let request = Request::get(&["api", "v1", "account", "bank-payouts", oid, "validate-otp"]);
+        assert_eq!(
+            request.operation(),
+            "GET /api/v1/account/bank-payouts/{}/validate-otp"
+        );
+        let request = Request::post(&["api", "v1", "reference", "EUR", "deadbeef9", ""]);
+        assert_eq!(request.operation(), "POST /api/v1/reference/{}/{}/{}");
     }
 }

@@ -330,8 +330,77 @@ async fn connection_errors_are_transport_errors() {
     )
     .unwrap();
     let err = client.merchant().user().await.unwrap_err();
-    assert!(matches!(err, RalioError::Transport { .. }), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            RalioError::Transport {
+                request_sent: false,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
     assert!(err.is_retryable());
+    assert!(
+        !err.outcome_unknown(),
+        "nothing reached the server, so nothing can have happened"
+    );
+}
+
+/// Counts what a [`ralio_core::ClientObserver`] is told.
+#[derive(Default)]
+struct Counting {
+    logins: std::sync::Mutex<Vec<bool>>,
+    retries: std::sync::Mutex<Vec<(String, u32, Option<u16>)>>,
+}
+
+impl ralio_core::ClientObserver for Counting {
+    fn on_login(&self, success: bool) {
+        self.logins.lock().unwrap().push(success);
+    }
+
+    fn on_retry(&self, operation: &str, attempt: u32, reason: &RalioError) {
+        self.retries
+            .lock()
+            .unwrap()
+            .push((operation.to_owned(), attempt, reason.status()));
+    }
+}
+
+#[tokio::test]
+async fn the_observer_is_told_about_logins_and_retries() {
+    // Generation 1 is rejected (re-login), then the first two reads fail with a 500.
+    let fixture = Fixture::start_with(
+        script(|seen| async move {
+            match (seen.token_generation, seen.hit) {
+                (Some(1), _) => error(401, "TOKEN_EXPIRED", "token expired"),
+                (_, 2 | 3) => error(500, "INTERNAL", "boom"),
+                _ => json(200, merchant_user()),
+            }
+        }),
+        std::sync::Arc::new(|generation| format!("opaque-{generation}")),
+        Duration::ZERO,
+    )
+    .await;
+    let observer = std::sync::Arc::new(Counting::default());
+    let client = ralio_core::RalioClient::new(
+        fixture
+            .config()
+            .initial_backoff(Duration::from_millis(1))
+            .observer(observer.clone())
+            .build()
+            .unwrap(),
+    )
+    .unwrap();
+    client.merchant().user().await.unwrap();
+    assert_eq!(*observer.logins.lock().unwrap(), vec![true, true]);
+    assert_eq!(
+        *observer.retries.lock().unwrap(),
+        vec![
+            ("GET /api/v1/merchant/user".to_owned(), 2, Some(500)),
+            ("GET /api/v1/merchant/user".to_owned(), 3, Some(500)),
+        ]
+    );
 }
 
 #[tokio::test]

@@ -556,6 +556,7 @@ async fn vibans_card_payins_kyb_and_crypto_payouts() {
                 contact: Some(json!({"email": "ops@acme.example"})),
                 incorporation: Some(json!({"constitutionType": "LLC", "legalName": "Acme S.L."})),
             }),
+            other: Default::default(),
         })
         .await
         .unwrap();

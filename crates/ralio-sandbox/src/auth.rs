@@ -1,6 +1,7 @@
 //! Login and bearer tokens (spec/NOTES.md D2): HS256 JWTs whose expiry follows the sandbox clock.
 
 use std::collections::HashSet;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use axum::extract::{Request, State};
 use axum::http::header::AUTHORIZATION;
@@ -25,6 +26,8 @@ use crate::validate::Fields;
 pub(crate) struct TokenKeys {
     encoding: EncodingKey,
     decoding: DecodingKey,
+    /// Tokens issued since start; read-only from outside, so tests can count a client's logins.
+    issued: AtomicU64,
 }
 
 impl TokenKeys {
@@ -34,7 +37,16 @@ impl TokenKeys {
         Self {
             encoding: EncodingKey::from_secret(&secret),
             decoding: DecodingKey::from_secret(&secret),
+            issued: AtomicU64::new(0),
         }
+    }
+}
+
+impl AppState {
+    /// How many successful logins (tokens issued) this sandbox has answered since it started
+    /// (not cleared by reset). Tests use it to check single-flight re-login.
+    pub fn logins_issued(&self) -> u64 {
+        self.tokens.issued.load(Ordering::SeqCst)
     }
 }
 
@@ -83,6 +95,7 @@ async fn login(State(state): State<AppState>, JsonBody(body): JsonBody) -> ApiRe
         &state.tokens.encoding,
     )
     .map_err(|_| ApiError::internal("could not sign the token"))?;
+    state.tokens.issued.fetch_add(1, Ordering::SeqCst);
     Ok(Json(json!({ "token": token })))
 }
 

@@ -22,6 +22,7 @@ wire_enum! {
 
 /// Body of createUserAccount.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct AccountCreate {
     pub alias: String,
     pub currency: Currency,
@@ -29,16 +30,19 @@ pub struct AccountCreate {
 
 /// Body of updateUserAccount (PATCH).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct AccountUpdate {
     pub alias: String,
 }
 
 /// An account with its balances in minor units (D8).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(rename_all = "camelCase")]
 pub struct Account {
     pub id: String,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub alias: Option<String>,
     pub currency: Currency,
     #[serde(default)]
@@ -48,9 +52,24 @@ pub struct Account {
     #[serde(default)]
     pub pending_out: i64,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub state: Option<AccountState>,
     #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub account_type: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub purpose: Option<AccountPurpose>,
+    /// Owner of the account; served beyond upstream's examples (spec/NOTES.md D15, D17).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
+    pub user_id: Option<String>,
+    /// RFC 3339, as sent (D15, D17).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
+    pub created_at: Option<String>,
+    /// RFC 3339, as sent (D15, D17).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
+    pub updated_at: Option<String>,
 }

@@ -6,6 +6,7 @@ use crate::secret::Secret;
 
 /// Body of the login call. The key goes on the wire through [`Secret::expose`] only here.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct LoginRequest {
     pub api_code: String,
     #[serde(serialize_with = "expose_secret", deserialize_with = "wrap_secret")]
@@ -14,6 +15,7 @@ pub struct LoginRequest {
 
 /// Response of the login call: a bearer JWT.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct LoginResponse {
     #[serde(serialize_with = "expose_secret", deserialize_with = "wrap_secret")]
     pub token: Secret,

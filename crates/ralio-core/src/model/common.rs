@@ -26,6 +26,7 @@ impl Currency {
 
 /// An amount of money: an integer count of the currency's minor unit (D6), never a float.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Money {
     pub currency: Currency,
     pub amount: i64,
@@ -39,20 +40,25 @@ impl Money {
 
 /// How a fee splits between Ralio and the merchant (D7).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(rename_all = "camelCase")]
 pub struct FeeBreakdown {
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub merchant_fee: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub system_fee: Option<i64>,
 }
 
 /// A fee in API responses: `{currency, amount, breakdown?}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Fee {
     pub currency: Currency,
     pub amount: i64,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub breakdown: Option<FeeBreakdown>,
 }
 
@@ -88,22 +94,27 @@ pub(crate) fn opt_rate_from_number_or_string<'de, D: Deserializer<'de>>(
 /// Foreign exchange applied to an order. `rate` holds the decimal digits (e.g. `"1.085"`); the
 /// client serialises it as a JSON string because it never sends a rate to Ralio.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(rename_all = "camelCase")]
 pub struct Fx {
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub pair: Option<String>,
     #[serde(
         default,
         deserialize_with = "opt_rate_from_number_or_string",
         skip_serializing_if = "Option::is_none"
     )]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub rate: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub timestamp: Option<String>,
 }
 
 /// `{accountId}`: the sender or recipient of a transfer, payin or payout.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(rename_all = "camelCase")]
 pub struct AccountRef {
     pub account_id: String,
@@ -120,11 +131,14 @@ impl AccountRef {
 /// The pagination block of paged lists (D4). `next`/`previous` are page numbers as strings, or
 /// `null` at either end.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(rename_all = "camelCase")]
 pub struct Pagination {
     #[serde(default, deserialize_with = "page_ref")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub next: Option<String>,
     #[serde(default, deserialize_with = "page_ref")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub previous: Option<String>,
     pub num_pages: i64,
     pub page: i64,
@@ -146,17 +160,23 @@ fn page_ref<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<String>
 
 /// A postal address as used by business users and payout recipients.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(rename_all = "camelCase")]
 pub struct PostalAddress {
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub city: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub country: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub line1: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub postal_code: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub province: Option<String>,
 }
 

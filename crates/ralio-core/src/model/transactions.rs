@@ -7,13 +7,16 @@ use super::orders::Order;
 
 /// An entry of listTransactions (bare array, snake_case keys).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct TransactionListItem {
     pub id: String,
     /// Signed minor units: credit positive, debit negative (fee included).
     pub amount: i64,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub created_at: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub order: Option<Order>,
     /// The account balance right after this transaction.
     pub running_balance: i64,
@@ -21,13 +24,16 @@ pub struct TransactionListItem {
 
 /// Response of getTransaction (camelCase keys).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(rename_all = "camelCase")]
 pub struct Transaction {
     pub id: String,
     pub amount: i64,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub created_at: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub order: Option<Order>,
     pub running_balance: i64,
 }
