@@ -145,7 +145,14 @@ mod tests {
         assert_eq!(args.dev_token, None);
 
         let cli = Cli::try_parse_from([
-            "ralio-gateway", "dev", "--grpc-addr", "127.0.0.1:1", "--dev-token", "t", "--webhook-secret", "s",
+            "ralio-gateway",
+            "dev",
+            "--grpc-addr",
+            "127.0.0.1:1",
+            "--dev-token",
+            "t",
+            "--webhook-secret",
+            "s",
         ])
         .unwrap();
         let Command::Dev(args) = cli.command else {
@@ -159,7 +166,12 @@ mod tests {
     #[test]
     fn serve_flags_become_overrides() {
         let cli = Cli::try_parse_from([
-            "ralio-gateway", "serve", "--config", "gw.toml", "--http-addr", "0.0.0.0:9",
+            "ralio-gateway",
+            "serve",
+            "--config",
+            "gw.toml",
+            "--http-addr",
+            "0.0.0.0:9",
         ])
         .unwrap();
         let Command::Serve(args) = cli.command else {
@@ -179,7 +191,13 @@ mod tests {
             .unwrap()
             .render_long_help()
             .to_string();
-        for needle in ["RALIO_API_KEY", "RALIO_BASE_URL", "[[tokens]]", "sha256", "--config"] {
+        for needle in [
+            "RALIO_API_KEY",
+            "RALIO_BASE_URL",
+            "[[tokens]]",
+            "sha256",
+            "--config",
+        ] {
             assert!(help.contains(needle), "{needle} missing from:\n{help}");
         }
     }

@@ -23,6 +23,8 @@ pub mod env {
     pub const HTTP_ADDR: &str = "RALIO_HTTP_ADDR";
     pub const DATA_DIR: &str = "RALIO_DATA_DIR";
     pub const WEBHOOK_SECRET: &str = "RALIO_WEBHOOK_SECRET";
+    /// The previous webhook secret, still accepted while RalioPay switches to the new one.
+    pub const WEBHOOK_SECRET_PREVIOUS: &str = "RALIO_WEBHOOK_SECRET_PREVIOUS";
     pub const TLS_CERT: &str = "RALIO_TLS_CERT";
     pub const TLS_KEY: &str = "RALIO_TLS_KEY";
     pub const TLS_CLIENT_CA: &str = "RALIO_TLS_CLIENT_CA";
@@ -41,6 +43,8 @@ pub struct GatewayConfig {
     pub tls: Option<TlsSettings>,
     /// Key of the HMAC-SHA256 signature on RalioPay's webhooks.
     pub webhook_secret: Option<Secret>,
+    /// The event pipeline: webhook receiver, event log, streams.
+    pub events: crate::events::EventsSettings,
     /// How long idempotency records are kept after completion.
     pub idempotency_ttl: Duration,
     pub shutdown: ShutdownSettings,
@@ -120,6 +124,8 @@ pub struct FileConfig {
     pub ralio: FileRalio,
     #[serde(default)]
     pub webhooks: FileWebhooks,
+    #[serde(default)]
+    pub events: FileEvents,
     pub tls: Option<FileTls>,
     #[serde(default)]
     pub shutdown: FileShutdown,
@@ -144,6 +150,25 @@ pub struct FileRalio {
 pub struct FileWebhooks {
     #[serde(default, deserialize_with = "secret")]
     pub secret: Option<Secret>,
+    /// Still accepted during a secret rotation.
+    #[serde(default, deserialize_with = "secret")]
+    pub previous_secret: Option<Secret>,
+    /// Largest accepted webhook body (default 1 MiB).
+    pub body_limit_bytes: Option<usize>,
+}
+
+/// `[events]`: the event log and the streams.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileEvents {
+    /// `"sqlite"` (default): a file in the data directory.
+    pub backend: Option<String>,
+    /// Heartbeat interval of streams that do not ask for one (default 15).
+    pub heartbeat_secs: Option<u64>,
+    /// Redelivery delay of unacknowledged events of durable consumers (default 30).
+    pub ack_wait_secs: Option<u64>,
+    /// Most unacknowledged events one member of a durable consumer holds (default 256).
+    pub max_in_flight_per_member: Option<usize>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -255,9 +280,18 @@ pub fn resolve(
     let webhook_secret = env_value(env::WEBHOOK_SECRET)
         .map(Secret::from)
         .or(file.webhooks.secret);
+    let events = events_settings(
+        env_value(env::WEBHOOK_SECRET_PREVIOUS)
+            .map(Secret::from)
+            .or(file.webhooks.previous_secret),
+        file.webhooks.body_limit_bytes,
+        &file.events,
+    )?;
 
     let file_tls = file.tls.unwrap_or_default();
-    let cert = env_value(env::TLS_CERT).map(PathBuf::from).or(file_tls.cert);
+    let cert = env_value(env::TLS_CERT)
+        .map(PathBuf::from)
+        .or(file_tls.cert);
     let key = env_value(env::TLS_KEY).map(PathBuf::from).or(file_tls.key);
     let client_ca = env_value(env::TLS_CLIENT_CA)
         .map(PathBuf::from)
@@ -269,15 +303,21 @@ pub fn resolve(
             client_ca,
         }),
         (None, None) if client_ca.is_none() => None,
-        _ => return Err(invalid("tls", "cert and key must be given together (client_ca needs both)")),
+        _ => {
+            return Err(invalid(
+                "tls",
+                "cert and key must be given together (client_ca needs both)",
+            ));
+        }
     };
 
     let tokens = file
         .tokens
         .into_iter()
         .map(|token| {
-            let hash = TokenHash::from_hex(&token.sha256)
-                .map_err(|err| invalid(&format!("tokens.{}.sha256", token.name), err.to_string()))?;
+            let hash = TokenHash::from_hex(&token.sha256).map_err(|err| {
+                invalid(&format!("tokens.{}.sha256", token.name), err.to_string())
+            })?;
             Ok(TokenEntry {
                 name: token.name,
                 hash,
@@ -295,9 +335,13 @@ pub fn resolve(
         tokens: TokenRegistry::new(tokens),
         tls,
         webhook_secret,
+        events,
         idempotency_ttl: Duration::from_secs(file.idempotency_ttl_secs.unwrap_or(24 * 3600)),
         shutdown: ShutdownSettings {
-            grace: file.shutdown.grace_secs.map_or(defaults.grace, Duration::from_secs),
+            grace: file
+                .shutdown
+                .grace_secs
+                .map_or(defaults.grace, Duration::from_secs),
             timeout: file
                 .shutdown
                 .timeout_secs
@@ -307,7 +351,61 @@ pub fn resolve(
     })
 }
 
-fn parse_addr(setting: &str, value: Option<&str>, default: &str) -> Result<SocketAddr, ConfigError> {
+fn events_settings(
+    previous_webhook_secret: Option<Secret>,
+    body_limit: Option<usize>,
+    file: &FileEvents,
+) -> Result<crate::events::EventsSettings, ConfigError> {
+    let defaults = crate::events::EventsSettings::default();
+    let backend = match file.backend.as_deref() {
+        None | Some("sqlite") => crate::events::Backend::Sqlite,
+        Some(other) => {
+            return Err(invalid(
+                "events.backend",
+                format!("unknown backend `{other}` (known: sqlite)"),
+            ));
+        }
+    };
+    let body_limit = body_limit.unwrap_or(defaults.body_limit);
+    if body_limit == 0 {
+        return Err(invalid("webhooks.body_limit_bytes", "must be positive"));
+    }
+    let heartbeat = file
+        .heartbeat_secs
+        .map_or(defaults.heartbeat, Duration::from_secs);
+    if !(1..=300).contains(&heartbeat.as_secs()) {
+        return Err(invalid("events.heartbeat_secs", "must be 1 to 300"));
+    }
+    let ack_wait = file
+        .ack_wait_secs
+        .map_or(defaults.ack_wait, Duration::from_secs);
+    if ack_wait.is_zero() {
+        return Err(invalid("events.ack_wait_secs", "must be positive"));
+    }
+    let max_in_flight_per_member = file
+        .max_in_flight_per_member
+        .unwrap_or(defaults.max_in_flight_per_member);
+    if max_in_flight_per_member == 0 {
+        return Err(invalid(
+            "events.max_in_flight_per_member",
+            "must be positive",
+        ));
+    }
+    Ok(crate::events::EventsSettings {
+        backend,
+        previous_webhook_secret: previous_webhook_secret.filter(|secret| !secret.is_empty()),
+        body_limit,
+        heartbeat,
+        ack_wait,
+        max_in_flight_per_member,
+    })
+}
+
+fn parse_addr(
+    setting: &str,
+    value: Option<&str>,
+    default: &str,
+) -> Result<SocketAddr, ConfigError> {
     let value = value.unwrap_or(default);
     value
         .parse()
@@ -345,7 +443,12 @@ scopes = ["read", "money:move"]
 
     #[test]
     fn file_values_apply_when_nothing_overrides_them() {
-        let config = resolve(FileConfig::parse(FILE).unwrap(), env(&[]), &Overrides::default()).unwrap();
+        let config = resolve(
+            FileConfig::parse(FILE).unwrap(),
+            env(&[]),
+            &Overrides::default(),
+        )
+        .unwrap();
         assert_eq!(config.grpc_addr, "0.0.0.0:6000".parse().unwrap());
         assert_eq!(config.http_addr, "0.0.0.0:6001".parse().unwrap());
         assert_eq!(config.data_dir, PathBuf::from("/var/lib/ralio"));
@@ -401,7 +504,12 @@ scopes = ["read", "money:move"]
     #[test]
     fn bad_values_are_reported_with_their_setting() {
         let text = FILE.replace("ba7816bf", "zz");
-        let err = resolve(FileConfig::parse(&text).unwrap(), env(&[]), &Overrides::default()).unwrap_err();
+        let err = resolve(
+            FileConfig::parse(&text).unwrap(),
+            env(&[]),
+            &Overrides::default(),
+        )
+        .unwrap_err();
         assert!(err.to_string().contains("tokens.payments.sha256"), "{err}");
 
         let err = resolve(
@@ -416,14 +524,24 @@ scopes = ["read", "money:move"]
         assert!(FileConfig::parse("[[tokens]]\nname='a'\nsha256='x'\nscopes=['fly']").is_err());
 
         let text = format!("{FILE}\n[tls]\ncert = \"/c.pem\"\n");
-        let err = resolve(FileConfig::parse(&text).unwrap(), env(&[]), &Overrides::default()).unwrap_err();
+        let err = resolve(
+            FileConfig::parse(&text).unwrap(),
+            env(&[]),
+            &Overrides::default(),
+        )
+        .unwrap_err();
         assert!(err.to_string().contains("tls"), "{err}");
     }
 
     #[test]
     fn debug_output_hides_secrets() {
         let lookup = env(&[(env::WEBHOOK_SECRET, "whsec-very-secret")]);
-        let config = resolve(FileConfig::parse(FILE).unwrap(), lookup, &Overrides::default()).unwrap();
+        let config = resolve(
+            FileConfig::parse(FILE).unwrap(),
+            lookup,
+            &Overrides::default(),
+        )
+        .unwrap();
         let printed = format!("{config:?}");
         assert!(!printed.contains("file-key"), "{printed}");
         assert!(!printed.contains("whsec-very-secret"), "{printed}");

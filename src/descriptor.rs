@@ -64,8 +64,16 @@ mod tests {
     fn health_descriptor_lists_its_service_and_methods() {
         let surface = ApiSurface::from_descriptor_sets(&[tonic_health::pb::FILE_DESCRIPTOR_SET]);
         assert_eq!(surface.services, ["grpc.health.v1.Health"]);
-        assert!(surface.methods.contains(&"/grpc.health.v1.Health/Check".to_owned()));
-        assert!(surface.methods.contains(&"/grpc.health.v1.Health/Watch".to_owned()));
+        assert!(
+            surface
+                .methods
+                .contains(&"/grpc.health.v1.Health/Check".to_owned())
+        );
+        assert!(
+            surface
+                .methods
+                .contains(&"/grpc.health.v1.Health/Watch".to_owned())
+        );
         assert_eq!(surface.ralio_services().count(), 0);
     }
 

@@ -100,7 +100,11 @@ impl Readiness {
 
 /// Logs in until it works (exponential back-off from `initial_backoff` up to 30 s), then marks
 /// the gateway serving. Ends early if the gateway starts draining.
-pub async fn wait_for_login(probe: Arc<dyn ReadinessProbe>, readiness: Readiness, initial_backoff: Duration) {
+pub async fn wait_for_login(
+    probe: Arc<dyn ReadinessProbe>,
+    readiness: Readiness,
+    initial_backoff: Duration,
+) {
     let mut backoff = initial_backoff.max(Duration::from_millis(10));
     let mut attempts = 0u32;
     loop {

@@ -29,6 +29,8 @@ pub struct Metrics {
     token_refreshes: IntCounter,
     upstream_retries: IntCounterVec,
     idempotent_replays: IntCounter,
+    webhooks: IntCounterVec,
+    webhook_unknown_types: IntCounter,
 }
 
 impl Metrics {
@@ -78,6 +80,20 @@ impl Metrics {
         registry.register(Box::new(token_refreshes.clone()))?;
         registry.register(Box::new(upstream_retries.clone()))?;
         registry.register(Box::new(idempotent_replays.clone()))?;
+        let webhooks = IntCounterVec::new(
+            Opts::new(
+                "ralio_gateway_webhooks_total",
+                "Webhook deliveries received, by outcome (stored, duplicate, unauthorized, \
+                 malformed, unavailable)",
+            ),
+            &["outcome"],
+        )?;
+        let webhook_unknown_types = IntCounter::new(
+            "ralio_gateway_webhook_unknown_types_total",
+            "Stored webhook events whose type the contract does not know (raw payload only)",
+        )?;
+        registry.register(Box::new(webhooks.clone()))?;
+        registry.register(Box::new(webhook_unknown_types.clone()))?;
         Ok(Self {
             registry,
             grpc_requests,
@@ -86,6 +102,8 @@ impl Metrics {
             token_refreshes,
             upstream_retries,
             idempotent_replays,
+            webhooks,
+            webhook_unknown_types,
         })
     }
 
@@ -126,6 +144,16 @@ impl Metrics {
 
     pub fn idempotent_replayed(&self) {
         self.idempotent_replays.inc();
+    }
+
+    /// One webhook delivery and what became of it (a fixed outcome name).
+    pub fn webhook_received(&self, outcome: &str) {
+        self.webhooks.with_label_values(&[outcome]).inc();
+    }
+
+    /// A stored webhook event of a type the contract does not know.
+    pub fn webhook_unknown_type(&self) {
+        self.webhook_unknown_types.inc();
     }
 }
 
@@ -226,7 +254,10 @@ where
             if let Some(code) = code_of(response.headers()) {
                 recorder.finish(code);
             }
-            Ok(response.map(|body| MeteredBody { inner: body, recorder }))
+            Ok(response.map(|body| MeteredBody {
+                inner: body,
+                recorder,
+            }))
         })
     }
 }
@@ -300,7 +331,11 @@ mod tests {
     #[test]
     fn rendered_text_has_every_family() {
         let metrics = Metrics::new().unwrap();
-        metrics.observe_rpc("/ralio.v1.UsersService/GetUser", Code::NotFound, Duration::from_millis(2));
+        metrics.observe_rpc(
+            "/ralio.v1.UsersService/GetUser",
+            Code::NotFound,
+            Duration::from_millis(2),
+        );
         metrics.observe_upstream("users.get", "ok", Duration::from_millis(1));
         metrics.token_refreshed();
         metrics.upstream_retried("users.get");

@@ -68,7 +68,9 @@ impl RequestContext {
             .extensions()
             .get::<RequestContext>()
             .cloned()
-            .unwrap_or_else(|| Self::from_headers(&request.metadata().clone().into_headers(), Instant::now()))
+            .unwrap_or_else(|| {
+                Self::from_headers(&request.metadata().clone().into_headers(), Instant::now())
+            })
     }
 
     /// Time left before the caller's deadline (zero once it passed).
@@ -121,7 +123,9 @@ fn is_valid_request_id(id: &str) -> bool {
 }
 
 fn is_valid_idempotency_key(key: &str) -> bool {
-    !key.is_empty() && key.len() <= MAX_IDEMPOTENCY_KEY_LEN && key.bytes().all(|b| b.is_ascii_graphic())
+    !key.is_empty()
+        && key.len() <= MAX_IDEMPOTENCY_KEY_LEN
+        && key.bytes().all(|b| b.is_ascii_graphic())
 }
 
 /// Parses a `grpc-timeout` value: at most 8 digits and a unit (`H`, `M`, `S`, `m`, `u`, `n`),
@@ -214,7 +218,10 @@ mod tests {
         assert_eq!(parse_grpc_timeout("3S"), Some(Duration::from_secs(3)));
         assert_eq!(parse_grpc_timeout("250m"), Some(Duration::from_millis(250)));
         assert_eq!(parse_grpc_timeout("7u"), Some(Duration::from_micros(7)));
-        assert_eq!(parse_grpc_timeout("99999999n"), Some(Duration::from_nanos(99_999_999)));
+        assert_eq!(
+            parse_grpc_timeout("99999999n"),
+            Some(Duration::from_nanos(99_999_999))
+        );
         for bad in ["", "S", "123456789S", "5x", "-5S", "5 S", "5é"] {
             assert_eq!(parse_grpc_timeout(bad), None, "{bad:?}");
         }
@@ -259,8 +266,13 @@ mod tests {
     fn idempotency_key_validation() {
         let mut request = Request::new(());
         assert_eq!(idempotency_key(&request).unwrap(), None);
-        request.metadata_mut().insert(IDEMPOTENCY_KEY_HEADER, "order-1".parse().unwrap());
-        assert_eq!(idempotency_key(&request).unwrap().as_deref(), Some("order-1"));
+        request
+            .metadata_mut()
+            .insert(IDEMPOTENCY_KEY_HEADER, "order-1".parse().unwrap());
+        assert_eq!(
+            idempotency_key(&request).unwrap().as_deref(),
+            Some("order-1")
+        );
         request.extensions_mut().insert(RequestContext {
             request_id: "r".into(),
             deadline: None,

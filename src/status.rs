@@ -96,7 +96,11 @@ fn from_api_error(api: &ApiError, request_id: &str) -> Status {
                 .iter()
                 .map(|v| FieldViolation::new(&v.field, &v.description))
                 .collect();
-            build(Code::InvalidArgument, message, details.bad_request(violations))
+            build(
+                Code::InvalidArgument,
+                message,
+                details.bad_request(violations),
+            )
         }
         401 => {
             // The client already re-logged in once: our api_code/api_key are wrong or revoked.
@@ -308,8 +312,14 @@ mod tests {
         let info = status.get_details_error_info().expect("ErrorInfo");
         assert_eq!(info.reason, reason);
         assert_eq!(info.domain, DOMAIN);
-        assert_eq!(info.metadata.get("request_id").map(String::as_str), Some(RID));
-        assert_eq!(info.metadata.get("http_status").map(String::as_str), http_status);
+        assert_eq!(
+            info.metadata.get("request_id").map(String::as_str),
+            Some(RID)
+        );
+        assert_eq!(
+            info.metadata.get("http_status").map(String::as_str),
+            http_status
+        );
         let request_info = status.get_details_request_info().expect("RequestInfo");
         assert_eq!(request_info.request_id, RID);
     }
@@ -333,7 +343,10 @@ mod tests {
         let bad = status.get_details_bad_request().expect("BadRequest");
         assert_eq!(bad.field_violations.len(), 1);
         assert_eq!(bad.field_violations[0].field, "amount.amount");
-        assert_eq!(bad.field_violations[0].description, "must be greater than zero");
+        assert_eq!(
+            bad.field_violations[0].description,
+            "must be greater than zero"
+        );
         assert_error_info(&status, "VALIDATION_ERROR", Some("400"));
     }
 
@@ -358,14 +371,22 @@ mod tests {
         let status = from_ralio(&api(409, "CONFLICT"), RID);
         assert_eq!(status.code(), Code::AlreadyExists);
         assert_error_info(&status, "CONFLICT", Some("409"));
-        assert_eq!(from_ralio(&api(409, "VERSION_MISMATCH"), RID).code(), Code::Aborted);
+        assert_eq!(
+            from_ralio(&api(409, "VERSION_MISMATCH"), RID).code(),
+            Code::Aborted
+        );
 
         let status = from_ralio(&api(422, "INSUFFICIENT_FUNDS"), RID);
         assert_eq!(status.code(), Code::FailedPrecondition);
         assert_error_info(&status, "INSUFFICIENT_FUNDS", Some("422"));
-        let failure = status.get_details_precondition_failure().expect("PreconditionFailure");
+        let failure = status
+            .get_details_precondition_failure()
+            .expect("PreconditionFailure");
         assert_eq!(failure.violations[0].r#type, "INSUFFICIENT_FUNDS");
-        assert_eq!(failure.violations[0].description, "INSUFFICIENT_FUNDS happened");
+        assert_eq!(
+            failure.violations[0].description,
+            "INSUFFICIENT_FUNDS happened"
+        );
     }
 
     #[test]
@@ -398,6 +419,7 @@ mod tests {
         let err = RalioError::Transport {
             message: "connection refused to http://10.0.0.1".into(),
             request_id: Some(RID.into()),
+            request_sent: false,
         };
         let status = from_ralio(&err, RID);
         assert_eq!(status.code(), Code::Unavailable);
@@ -444,15 +466,25 @@ mod tests {
         }
         let status = from_ralio(&err, RID);
         let info = status.get_details_error_info().unwrap();
-        assert_eq!(info.metadata.get("upstream_request_id").unwrap(), "upstream-7");
+        assert_eq!(
+            info.metadata.get("upstream_request_id").unwrap(),
+            "upstream-7"
+        );
     }
 
     #[test]
     fn gateway_validation_helper_names_each_field() {
-        let status = invalid_argument([("user.email", "required"), ("amount.value", "must be positive")]);
+        let status = invalid_argument([
+            ("user.email", "required"),
+            ("amount.value", "must be positive"),
+        ]);
         assert_eq!(status.code(), Code::InvalidArgument);
         let bad = status.get_details_bad_request().unwrap();
-        let fields: Vec<_> = bad.field_violations.iter().map(|v| v.field.as_str()).collect();
+        let fields: Vec<_> = bad
+            .field_violations
+            .iter()
+            .map(|v| v.field.as_str())
+            .collect();
         assert_eq!(fields, ["user.email", "amount.value"]);
         let info = status.get_details_error_info().unwrap();
         assert_eq!(info.reason, reason::VALIDATION_ERROR);

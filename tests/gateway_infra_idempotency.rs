@@ -34,10 +34,17 @@ async fn call(
     runs: &AtomicUsize,
     answer: Result<String, Status>,
 ) -> Result<String, Status> {
-    idempotent(store, who, key.map(str::to_owned), METHOD, &request.to_owned(), || async {
-        runs.fetch_add(1, Ordering::SeqCst);
-        answer
-    })
+    idempotent(
+        store,
+        who,
+        key.map(str::to_owned),
+        METHOD,
+        &request.to_owned(),
+        || async {
+            runs.fetch_add(1, Ordering::SeqCst);
+            answer
+        },
+    )
     .await
 }
 
@@ -48,15 +55,35 @@ async fn a_repeat_replays_the_first_response_without_calling_again() {
     let runs = AtomicUsize::new(0);
     let who = caller("svc");
 
-    let first = call(&store, &who, Some("k1"), "payout 10 EUR", &runs, Ok("order-1".into())).await;
-    let second = call(&store, &who, Some("k1"), "payout 10 EUR", &runs, Ok("order-2".into())).await;
+    let first = call(
+        &store,
+        &who,
+        Some("k1"),
+        "payout 10 EUR",
+        &runs,
+        Ok("order-1".into()),
+    )
+    .await;
+    let second = call(
+        &store,
+        &who,
+        Some("k1"),
+        "payout 10 EUR",
+        &runs,
+        Ok("order-2".into()),
+    )
+    .await;
     assert_eq!(first.unwrap(), "order-1");
     assert_eq!(second.unwrap(), "order-1");
     assert_eq!(runs.load(Ordering::SeqCst), 1);
 
     // Without a key nothing is recorded: both run.
-    call(&store, &who, None, "payout 10 EUR", &runs, Ok("a".into())).await.unwrap();
-    call(&store, &who, None, "payout 10 EUR", &runs, Ok("b".into())).await.unwrap();
+    call(&store, &who, None, "payout 10 EUR", &runs, Ok("a".into()))
+        .await
+        .unwrap();
+    call(&store, &who, None, "payout 10 EUR", &runs, Ok("b".into()))
+        .await
+        .unwrap();
     assert_eq!(runs.load(Ordering::SeqCst), 3);
 }
 
@@ -66,10 +93,26 @@ async fn same_key_different_request_is_failed_precondition() {
     let store = open(&dir);
     let runs = AtomicUsize::new(0);
     let who = caller("svc");
-    call(&store, &who, Some("k"), "payout 10 EUR", &runs, Ok("o".into())).await.unwrap();
-    let err = call(&store, &who, Some("k"), "payout 99 EUR", &runs, Ok("o".into()))
-        .await
-        .unwrap_err();
+    call(
+        &store,
+        &who,
+        Some("k"),
+        "payout 10 EUR",
+        &runs,
+        Ok("o".into()),
+    )
+    .await
+    .unwrap();
+    let err = call(
+        &store,
+        &who,
+        Some("k"),
+        "payout 99 EUR",
+        &runs,
+        Ok("o".into()),
+    )
+    .await
+    .unwrap_err();
     assert_eq!(err.code(), Code::FailedPrecondition);
     assert_eq!(
         err.get_details_error_info().unwrap().reason,
@@ -83,8 +126,24 @@ async fn keys_are_scoped_per_caller() {
     let dir = tempfile::tempdir().unwrap();
     let store = open(&dir);
     let runs = AtomicUsize::new(0);
-    let a = call(&store, &caller("a"), Some("k"), "r", &runs, Ok("from-a".into())).await;
-    let b = call(&store, &caller("b"), Some("k"), "r", &runs, Ok("from-b".into())).await;
+    let a = call(
+        &store,
+        &caller("a"),
+        Some("k"),
+        "r",
+        &runs,
+        Ok("from-a".into()),
+    )
+    .await;
+    let b = call(
+        &store,
+        &caller("b"),
+        Some("k"),
+        "r",
+        &runs,
+        Ok("from-b".into()),
+    )
+    .await;
     assert_eq!(a.unwrap(), "from-a");
     assert_eq!(b.unwrap(), "from-b");
     assert_eq!(runs.load(Ordering::SeqCst), 2);
@@ -122,7 +181,10 @@ async fn a_hundred_concurrent_repeats_run_the_call_exactly_once() {
     // Wait until the one winner is running, then let it finish.
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
     while runs.load(Ordering::SeqCst) == 0 {
-        assert!(tokio::time::Instant::now() < deadline, "nobody ran the call");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "nobody ran the call"
+        );
         tokio::task::yield_now().await;
     }
     release_tx.send(true).unwrap();
@@ -139,9 +201,13 @@ async fn records_survive_a_restart() {
     let who = caller("svc");
     {
         let store = open(&dir);
-        call(&store, &who, Some("k"), "r", &runs, Ok("order-1".into())).await.unwrap();
+        call(&store, &who, Some("k"), "r", &runs, Ok("order-1".into()))
+            .await
+            .unwrap();
         let err = status::invalid_argument([("amount", "too large")]);
-        call(&store, &who, Some("k-err"), "r", &runs, Err(err)).await.unwrap_err();
+        call(&store, &who, Some("k-err"), "r", &runs, Err(err))
+            .await
+            .unwrap_err();
     }
     let store = open(&dir);
     let replay = call(&store, &who, Some("k"), "r", &runs, Ok("order-2".into())).await;
@@ -149,7 +215,10 @@ async fn records_survive_a_restart() {
     let replay = call(&store, &who, Some("k-err"), "r", &runs, Ok("x".into())).await;
     let err = replay.unwrap_err();
     assert_eq!(err.code(), Code::InvalidArgument);
-    assert_eq!(err.get_details_bad_request().unwrap().field_violations[0].field, "amount");
+    assert_eq!(
+        err.get_details_bad_request().unwrap().field_violations[0].field,
+        "amount"
+    );
     assert_eq!(runs.load(Ordering::SeqCst), 2);
 }
 
@@ -160,14 +229,24 @@ async fn transient_failures_release_the_key_and_final_ones_are_replayed() {
     let runs = AtomicUsize::new(0);
     let who = caller("svc");
 
-    let err = call(&store, &who, Some("t"), "r", &runs, Err(Status::unavailable("down"))).await;
+    let err = call(
+        &store,
+        &who,
+        Some("t"),
+        "r",
+        &runs,
+        Err(Status::unavailable("down")),
+    )
+    .await;
     assert_eq!(err.unwrap_err().code(), Code::Unavailable);
     let ok = call(&store, &who, Some("t"), "r", &runs, Ok("order".into())).await;
     assert_eq!(ok.unwrap(), "order");
     assert_eq!(runs.load(Ordering::SeqCst), 2);
 
     let final_err = Status::failed_precondition("INSUFFICIENT_FUNDS");
-    call(&store, &who, Some("f"), "r", &runs, Err(final_err)).await.unwrap_err();
+    call(&store, &who, Some("f"), "r", &runs, Err(final_err))
+        .await
+        .unwrap_err();
     let replay = call(&store, &who, Some("f"), "r", &runs, Ok("order".into())).await;
     assert_eq!(replay.unwrap_err().code(), Code::FailedPrecondition);
     assert_eq!(runs.load(Ordering::SeqCst), 3);
@@ -201,7 +280,15 @@ async fn a_cancelled_call_releases_its_key() {
     assert!(task.await.unwrap_err().is_cancelled());
 
     let runs = AtomicUsize::new(0);
-    let retry = call(&store, &caller("svc"), Some("k"), "r", &runs, Ok("order".into())).await;
+    let retry = call(
+        &store,
+        &caller("svc"),
+        Some("k"),
+        "r",
+        &runs,
+        Ok("order".into()),
+    )
+    .await;
     assert_eq!(retry.unwrap(), "order");
     assert_eq!(runs.load(Ordering::SeqCst), 1);
 }
@@ -234,7 +321,16 @@ async fn purge_deletes_old_completed_records() {
     let dir = tempfile::tempdir().unwrap();
     let store = open(&dir);
     let runs = AtomicUsize::new(0);
-    call(&store, &caller("svc"), Some("k"), "r", &runs, Ok("o".into())).await.unwrap();
+    call(
+        &store,
+        &caller("svc"),
+        Some("k"),
+        "r",
+        &runs,
+        Ok("o".into()),
+    )
+    .await
+    .unwrap();
     assert_eq!(store.purge(Duration::from_secs(3600)).await.unwrap(), 0);
     // completed_at has one-second resolution: a zero age still keeps this second's records.
     let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
@@ -242,9 +338,65 @@ async fn purge_deletes_old_completed_records() {
         if store.purge(Duration::ZERO).await.unwrap() == 1 {
             break;
         }
-        assert!(tokio::time::Instant::now() < deadline, "record never purged");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "record never purged"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    call(&store, &caller("svc"), Some("k"), "r", &runs, Ok("o".into())).await.unwrap();
+    call(
+        &store,
+        &caller("svc"),
+        Some("k"),
+        "r",
+        &runs,
+        Ok("o".into()),
+    )
+    .await
+    .unwrap();
     assert_eq!(runs.load(Ordering::SeqCst), 2);
+}
+
+#[tokio::test]
+async fn service_context_counts_replays_but_not_refusals() {
+    use ralio_gateway::metrics::Metrics;
+    use ralio_gateway::services::ServiceContext;
+
+    let dir = tempfile::tempdir().unwrap();
+    let client = ralio_core::RalioClient::new(
+        ralio_core::ClientConfig::builder("http://127.0.0.1:9", "code", "key")
+            .build()
+            .unwrap(),
+    )
+    .unwrap();
+    let context = ServiceContext {
+        client,
+        idempotency: open(&dir),
+        metrics: Metrics::new().unwrap(),
+    };
+    let who = caller("svc");
+    let run = |request: &'static str| {
+        let context = context.clone();
+        let who = who.clone();
+        async move {
+            context
+                .idempotent(
+                    &who,
+                    Some("k".into()),
+                    METHOD,
+                    &request.to_owned(),
+                    || async { Ok::<_, Status>("order".to_owned()) },
+                )
+                .await
+        }
+    };
+    run("r").await.unwrap();
+    run("r").await.unwrap();
+    run("other").await.unwrap_err();
+    assert!(
+        context
+            .metrics
+            .render()
+            .contains("ralio_gateway_idempotent_replays_total 1")
+    );
 }

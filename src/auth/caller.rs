@@ -47,6 +47,10 @@ mod tests {
         assert_eq!(require_scope(&request, Scope::Read).unwrap().id, "svc");
         let denied = require_scope(&request, Scope::MoneyMove).unwrap_err();
         assert_eq!(denied.code(), Code::PermissionDenied);
-        assert!(denied.message().contains("money:move"), "{}", denied.message());
+        assert!(
+            denied.message().contains("money:move"),
+            "{}",
+            denied.message()
+        );
     }
 }

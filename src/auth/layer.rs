@@ -21,7 +21,9 @@ const PUBLIC_PREFIXES: [&str; 3] = [
 
 /// Whether `path` may be called without a token.
 pub fn is_public(path: &str) -> bool {
-    PUBLIC_PREFIXES.iter().any(|prefix| path.starts_with(prefix))
+    PUBLIC_PREFIXES
+        .iter()
+        .any(|prefix| path.starts_with(prefix))
 }
 
 /// Authenticates `authorization: Bearer <token>` and puts the [`super::Caller`] into the request
@@ -88,8 +90,9 @@ where
 
 /// The caller named by the request's bearer token.
 fn authenticate(registry: &TokenRegistry, headers: &HeaderMap) -> Result<super::Caller, Status> {
-    let token = bearer_token(headers)
-        .ok_or_else(|| status::unauthenticated("missing `authorization: Bearer <token>` metadata"))?;
+    let token = bearer_token(headers).ok_or_else(|| {
+        status::unauthenticated("missing `authorization: Bearer <token>` metadata")
+    })?;
     registry
         .authenticate(token)
         .ok_or_else(|| status::unauthenticated("unknown bearer token"))
@@ -125,7 +128,9 @@ mod tests {
     #[test]
     fn health_and_reflection_are_public_nothing_else() {
         assert!(is_public("/grpc.health.v1.Health/Check"));
-        assert!(is_public("/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo"));
+        assert!(is_public(
+            "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo"
+        ));
         assert!(!is_public("/ralio.v1.UsersService/CreateUser"));
         assert!(!is_public("/grpc.health.v1.HealthX/Check"));
     }

@@ -55,7 +55,9 @@ impl fmt::Display for Scope {
 
 /// A scope name that is not one of [`Scope::ALL`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown scope `{0}` (known: read, users:write, accounts:write, money:move, events:subscribe, admin)")]
+#[error(
+    "unknown scope `{0}` (known: read, users:write, accounts:write, money:move, events:subscribe, admin)"
+)]
 pub struct UnknownScope(pub String);
 
 impl FromStr for Scope {

@@ -4,9 +4,11 @@
 //!
 //! * [`IdempotencyStore`]: the storage trait (SQLite here, a distributed one later).
 //! * [`SqliteStore`]: the embedded default, a file in the data directory.
+//! * [`JetStreamStore`]: NATS JetStream key-value, shared by several gateway replicas.
 //! * [`idempotent`]: the helper services wrap their calls in.
 
 mod helper;
+mod jetstream;
 mod record;
 mod sqlite;
 
@@ -14,6 +16,7 @@ use std::future::Future;
 use std::pin::Pin;
 
 pub use helper::idempotent;
+pub use jetstream::{DEFAULT_BUCKET as JETSTREAM_BUCKET, JetStreamStore};
 pub use record::{Begin, Guard, InFlight, Outcome, RecordKey, RequestHash};
 pub use sqlite::SqliteStore;
 
@@ -47,4 +50,7 @@ pub enum StoreError {
     Closed,
     #[error("idempotency store: {0}")]
     Io(#[from] std::io::Error),
+    /// The distributed (NATS JetStream) store failed.
+    #[error("idempotency store backend: {0}")]
+    Backend(String),
 }

@@ -203,7 +203,9 @@ mod tests {
             caller: "c".into(),
             key: "k".into(),
         };
-        drop(Guard::new(key.clone(), move |_| flag.store(true, Ordering::SeqCst)));
+        drop(Guard::new(key.clone(), move |_| {
+            flag.store(true, Ordering::SeqCst)
+        }));
         assert!(released.load(Ordering::SeqCst));
 
         let released = Arc::new(AtomicBool::new(false));

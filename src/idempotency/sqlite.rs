@@ -249,7 +249,13 @@ impl Worker {
             self.connection.execute(
                 "INSERT INTO idempotency (caller, key, request_hash, state, created_at)
                  VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![key.caller, key.key, hash.0.as_slice(), IN_FLIGHT, unix_now()],
+                params![
+                    key.caller,
+                    key.key,
+                    hash.0.as_slice(),
+                    IN_FLIGHT,
+                    unix_now()
+                ],
             )?;
             self.waiters.insert(key.clone(), Vec::new());
             return Ok(BeginReply::New);
@@ -290,7 +296,16 @@ impl Worker {
              SET state = ?3, outcome_kind = ?4, body = ?5, code = ?6, message = ?7,
                  completed_at = ?8
              WHERE caller = ?1 AND key = ?2",
-            params![key.caller, key.key, DONE, kind, body, code, message, unix_now()],
+            params![
+                key.caller,
+                key.key,
+                DONE,
+                kind,
+                body,
+                code,
+                message,
+                unix_now()
+            ],
         );
         // Wake the waiters whatever happened: they look again and see the record (or retry).
         self.waiters.remove(key);
@@ -307,7 +322,8 @@ impl Worker {
     }
 
     fn purge(&mut self, older_than: Duration) -> Result<usize, StoreError> {
-        let cutoff = unix_now().saturating_sub(i64::try_from(older_than.as_secs()).unwrap_or(i64::MAX));
+        let cutoff =
+            unix_now().saturating_sub(i64::try_from(older_than.as_secs()).unwrap_or(i64::MAX));
         Ok(self.connection.execute(
             "DELETE FROM idempotency WHERE state = ?1 AND completed_at < ?2",
             params![DONE, cutoff],
@@ -368,7 +384,15 @@ fn mark_abandoned(connection: &Connection) -> Result<usize, StoreError> {
         "UPDATE idempotency
          SET state = ?1, outcome_kind = ?2, body = ?3, code = ?4, message = ?5, completed_at = ?6
          WHERE state = ?7",
-        params![DONE, KIND_ERROR, details, code, message, unix_now(), IN_FLIGHT],
+        params![
+            DONE,
+            KIND_ERROR,
+            details,
+            code,
+            message,
+            unix_now(),
+            IN_FLIGHT
+        ],
     )?)
 }
 

@@ -15,18 +15,33 @@
 //! }
 //! ```
 //!
-//! Creating and money-moving methods wrap the upstream call in
-//! [`crate::idempotency::idempotent`] with `self.ctx.idempotency`.
+//! Creating and money-moving methods wrap the upstream call in [`ServiceContext::idempotent`]
+//! (key from `request_context::idempotency_key`, method = the full RPC path).
+
+pub mod accounts;
+pub mod identity;
+pub mod merchant;
+pub mod orders;
+pub mod payins;
+pub mod payouts;
+pub mod reference;
+pub mod transactions;
+pub mod transfers;
+pub mod users;
+pub mod vibans;
 
 use std::future::Future;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use ralio_core::{RalioClient, RalioError};
 use tonic::Status;
 use tonic::service::RoutesBuilder;
+use tonic_types::StatusExt;
 
-use crate::idempotency::IdempotencyStore;
+use crate::auth::Caller;
+use crate::idempotency::{self, IdempotencyStore};
 use crate::metrics::{Metrics, code_name};
 use crate::request_context::RequestContext;
 use crate::status;
@@ -58,11 +73,54 @@ impl ServiceContext {
             }
             Err(err) => {
                 let status = status::from_ralio(&err, &context.request_id);
-                self.metrics
-                    .observe_upstream(operation, code_name(status.code()), started.elapsed());
+                self.metrics.observe_upstream(
+                    operation,
+                    code_name(status.code()),
+                    started.elapsed(),
+                );
                 Err(status)
             }
         }
+    }
+}
+
+impl ServiceContext {
+    /// [`crate::idempotency::idempotent`] on this context's store, counting replays (answers
+    /// given without running `call`) in the metrics.
+    pub async fn idempotent<Req, Resp, F, Fut>(
+        &self,
+        caller: &Caller,
+        key: Option<String>,
+        method: &str,
+        request: &Req,
+        call: F,
+    ) -> Result<Resp, Status>
+    where
+        Req: prost::Message,
+        Resp: prost::Message + Default,
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<Resp, Status>>,
+    {
+        let keyed = key.is_some();
+        let ran = AtomicBool::new(false);
+        let result = idempotency::idempotent(
+            self.idempotency.as_ref(),
+            caller,
+            key,
+            method,
+            request,
+            || {
+                ran.store(true, Ordering::Relaxed);
+                call()
+            },
+        )
+        .await;
+        let refused = matches!(&result, Err(status)
+            if status.get_details_error_info().is_some_and(|info| info.reason == status::reason::IDEMPOTENCY_KEY_REUSED));
+        if keyed && !ran.load(Ordering::Relaxed) && !refused {
+            self.metrics.idempotent_replayed();
+        }
+        result
     }
 }
 
@@ -71,5 +129,15 @@ impl ServiceContext {
 pub fn register(routes: &mut RoutesBuilder, context: &ServiceContext) {
     // One line per group, e.g.:
     // routes.add_service(users::server(context.clone()));
-    let _ = (routes, context);
+    routes.add_service(users::server(context.clone()));
+    routes.add_service(identity::server(context.clone()));
+    routes.add_service(accounts::server(context.clone()));
+    routes.add_service(merchant::server(context.clone()));
+    routes.add_service(vibans::server(context.clone()));
+    routes.add_service(reference::server(context.clone()));
+    routes.add_service(payins::server(context.clone()));
+    routes.add_service(transfers::server(context.clone()));
+    routes.add_service(payouts::server(context.clone()));
+    routes.add_service(orders::server(context.clone()));
+    routes.add_service(transactions::server(context.clone()));
 }
