@@ -125,14 +125,28 @@ pub async fn start(options: DevOptions) -> Result<DevHandle, DevError> {
             scopes: Scopes::new(Scope::ALL),
         }]),
         tls: None,
-        // Kept for the webhook receiver (events issue), which will also register the gateway's
-        // /webhooks/ralio endpoint with the sandbox using this secret.
-        webhook_secret: Some(webhook_secret),
+        // The gateway verifies the sandbox's webhooks with it (the sandbox is pointed at the
+        // gateway's /webhooks/ralio below).
+        webhook_secret: Some(webhook_secret.clone()),
+        events: crate::events::EventsSettings::default(),
         idempotency_ttl: Duration::from_secs(24 * 3600),
         shutdown: ShutdownSettings::default(),
         login_retry: Duration::from_millis(100),
     };
     let gateway = Gateway::start(config).await?;
+    // Deliver the sandbox's webhooks to the gateway's receiver, signed with the dev secret.
+    sandbox
+        .state()
+        .webhooks
+        .configure(ralio_sandbox::webhooks::WebhookEndpoint {
+            url: format!(
+                "http://{}{}",
+                gateway.http_addr(),
+                crate::events::ingest::WEBHOOK_PATH
+            ),
+            secret: ralio_sandbox::webhooks::WebhookSecret::new(webhook_secret.expose()),
+            events: None,
+        });
     Ok(DevHandle {
         sandbox,
         gateway,

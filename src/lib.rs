@@ -10,8 +10,10 @@
 pub mod auth;
 pub mod cli;
 pub mod config;
+pub mod convert;
 pub mod descriptor;
 pub mod dev;
+pub mod events;
 pub mod health;
 pub mod idempotency;
 pub mod metrics;

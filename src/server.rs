@@ -55,6 +55,8 @@ pub enum StartError {
     Metrics(#[from] prometheus::Error),
     #[error("reflection: {0}")]
     Reflection(String),
+    #[error("{0}")]
+    Events(#[from] crate::events::log::LogError),
 }
 
 /// A server stopped with an error.
@@ -86,7 +88,10 @@ impl Gateway {
 
     /// Binds both listeners (port 0 picks free ports), starts serving, and logs in to
     /// RalioPay in the background; health turns SERVING after the first successful login.
-    pub async fn start_with(config: GatewayConfig, extras: Extras) -> Result<GatewayHandle, StartError> {
+    pub async fn start_with(
+        config: GatewayConfig,
+        extras: Extras,
+    ) -> Result<GatewayHandle, StartError> {
         let metrics = Metrics::new()?;
         let client_config = ClientConfig::builder(
             config.ralio.base_url.clone(),
@@ -123,6 +128,15 @@ impl Gateway {
         routes.add_service(health_service);
         add_reflection(&mut routes)?;
         services::register(&mut routes, &context);
+        // The event pipeline (webhook receiver, event log, EventsService).
+        let events = crate::events::EventsRuntime::open(
+            &config.data_dir,
+            config.webhook_secret.as_ref(),
+            &config.events,
+            metrics.clone(),
+        )
+        .await?;
+        routes.add_service(events.service.clone().server());
 
         let grpc_listener = bind(config.grpc_addr).await?;
         let grpc_addr = local_addr(&grpc_listener, config.grpc_addr)?;
@@ -154,7 +168,8 @@ impl Gateway {
         let grpc_task = tokio::spawn(async move { grpc.await.map_err(ServeError::from) });
 
         let admin = admin_router(metrics.clone(), readiness.clone())
-            .merge(extras.http_routes.unwrap_or_default());
+            .merge(extras.http_routes.unwrap_or_default())
+            .merge(events.ingest.unwrap_or_default());
         let http_shutdown = shutdown_signal(shutdown_rx);
         let http_task = tokio::spawn(async move {
             axum::serve(http_listener, admin)
@@ -271,12 +286,16 @@ impl GatewayHandle {
     }
 }
 
-fn flatten(result: Result<Result<(), ServeError>, tokio::task::JoinError>) -> Result<(), ServeError> {
+fn flatten(
+    result: Result<Result<(), ServeError>, tokio::task::JoinError>,
+) -> Result<(), ServeError> {
     result.map_err(ServeError::from).and_then(|inner| inner)
 }
 
 /// Like [`flatten`], but a task that was already awaited or cancelled is fine.
-fn flatten_finished(result: Result<Result<(), ServeError>, tokio::task::JoinError>) -> Result<(), ServeError> {
+fn flatten_finished(
+    result: Result<Result<(), ServeError>, tokio::task::JoinError>,
+) -> Result<(), ServeError> {
     match result {
         Err(err) if err.is_cancelled() => Ok(()),
         other => flatten(other),
@@ -301,14 +320,18 @@ fn local_addr(listener: &TcpListener, addr: SocketAddr) -> Result<SocketAddr, St
 }
 
 fn add_reflection(routes: &mut RoutesBuilder) -> Result<(), StartError> {
-    let sets = [crate::FILE_DESCRIPTOR_SET, tonic_health::pb::FILE_DESCRIPTOR_SET];
+    let sets = [
+        crate::FILE_DESCRIPTOR_SET,
+        tonic_health::pb::FILE_DESCRIPTOR_SET,
+    ];
     let mut v1 = tonic_reflection::server::Builder::configure();
     let mut v1alpha = tonic_reflection::server::Builder::configure();
     for set in sets {
         v1 = v1.register_encoded_file_descriptor_set(set);
         v1alpha = v1alpha.register_encoded_file_descriptor_set(set);
     }
-    let reflection_error = |err: tonic_reflection::server::Error| StartError::Reflection(err.to_string());
+    let reflection_error =
+        |err: tonic_reflection::server::Error| StartError::Reflection(err.to_string());
     routes.add_service(v1.build_v1().map_err(reflection_error)?);
     routes.add_service(v1alpha.build_v1alpha().map_err(reflection_error)?);
     Ok(())
@@ -339,7 +362,10 @@ fn admin_router(metrics: Metrics, readiness: Readiness) -> Router {
                 let metrics = metrics.clone();
                 async move {
                     (
-                        [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
+                        [(
+                            header::CONTENT_TYPE,
+                            "text/plain; version=0.0.4; charset=utf-8",
+                        )],
                         metrics.render(),
                     )
                 }
