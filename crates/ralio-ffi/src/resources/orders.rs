@@ -1,0 +1,55 @@
+use ralio_core::ListQuery;
+use ralio_core::model::{Order, OrderList, Transaction, TransactionListItem};
+
+use crate::error::RalioFfiError;
+
+super::ffi_sub_client! {
+    /// Orders of the merchant and of an account.
+    Orders
+}
+
+#[uniffi::export(async_runtime = "tokio")]
+impl Orders {
+    pub async fn list_merchant(&self, query: ListQuery) -> Result<OrderList, RalioFfiError> {
+        Ok(self.inner.list_merchant(&query).await?)
+    }
+
+    pub async fn get(&self, oid: String) -> Result<Order, RalioFfiError> {
+        Ok(self.inner.get(&oid).await?)
+    }
+
+    pub async fn list_account(
+        &self,
+        uid: String,
+        aid: String,
+        query: ListQuery,
+    ) -> Result<OrderList, RalioFfiError> {
+        Ok(self.inner.list_account(&uid, &aid, &query).await?)
+    }
+}
+
+super::ffi_sub_client! {
+    /// An account's ledger.
+    Transactions
+}
+
+#[uniffi::export(async_runtime = "tokio")]
+impl Transactions {
+    pub async fn list(
+        &self,
+        uid: String,
+        aid: String,
+        query: ListQuery,
+    ) -> Result<Vec<TransactionListItem>, RalioFfiError> {
+        Ok(self.inner.list(&uid, &aid, &query).await?)
+    }
+
+    pub async fn get(
+        &self,
+        uid: String,
+        aid: String,
+        tid: String,
+    ) -> Result<Transaction, RalioFfiError> {
+        Ok(self.inner.get(&uid, &aid, &tid).await?)
+    }
+}
