@@ -1,10 +1,13 @@
 //! `ralio-bench`: benchmark commands that print figures (never timed tests).
 //!
 //! * `sandbox` — authenticated reads per second served by the in-process sandbox.
+//! * `overhead` — the gateway's cost over a bare tonic forwarder and over direct REST.
 
 mod load;
+mod overhead;
 mod rss;
 mod sandbox;
+mod sandbox_api;
 
 use clap::{Parser, Subcommand};
 
@@ -19,6 +22,8 @@ struct Cli {
 enum Command {
     /// Simple authenticated reads (GET one account) against the in-process sandbox.
     Sandbox(sandbox::Args),
+    /// One read three ways (direct REST, a bare tonic forwarder, the gateway), 1 and N clients.
+    Overhead(overhead::Args),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -29,6 +34,7 @@ fn main() -> anyhow::Result<()> {
     runtime.block_on(async {
         match cli.command {
             Command::Sandbox(args) => sandbox::run(args).await,
+            Command::Overhead(args) => overhead::run(args).await,
         }
     })
 }

@@ -1,10 +1,8 @@
 //! How many simple authenticated reads per second the sandbox serves: the sandbox must never be
 //! the bottleneck of the gateway benchmarks (target ≥ 20,000/s on 2 cores).
 
-use crate::{load, rss};
-use anyhow::Context;
+use crate::{load, rss, sandbox_api};
 use ralio_sandbox::{Sandbox, SandboxConfig};
-use serde_json::{Value, json};
 use std::time::Duration;
 
 #[derive(clap::Args)]
@@ -23,42 +21,13 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     let http = reqwest::Client::builder()
         .pool_max_idle_per_host(args.clients)
         .build()?;
-    let config = SandboxConfig::for_tests();
-    let login: Value = http
-        .post(format!("{base}/api/v1/auth/login"))
-        .json(&json!({"api_code": config.api_code, "api_key": config.api_key.expose()}))
-        .send()
-        .await?
-        .error_for_status()?
-        .json()
-        .await?;
-    let token = login["token"].as_str().context("login returned no token")?.to_owned();
-    let accounts: Value = http
-        .get(format!("{base}/api/v1/merchant/user/accounts"))
-        .bearer_auth(&token)
-        .send()
-        .await?
-        .error_for_status()?
-        .json()
-        .await?;
-    let account = accounts[0]["id"]
-        .as_str()
-        .context("the sandbox merchant has no seeded account")?;
-    let url = format!("{base}/api/v1/merchant/user/accounts/{account}");
-    let auth = format!("Bearer {token}");
-
-    let call = move || {
-        let (http, url, auth) = (http.clone(), url.clone(), auth.clone());
-        async move {
-            match http.get(&url).header("authorization", &auth).send().await {
-                Ok(response) => {
-                    let ok = response.status().is_success();
-                    ok && response.bytes().await.is_ok()
-                }
-                Err(_) => false,
-            }
-        }
-    };
+    let bearer = sandbox_api::bearer(&http, &base).await?;
+    let account = sandbox_api::first_merchant_account(&http, &base, &bearer).await?;
+    let call = sandbox_api::get_call(
+        http,
+        format!("{base}/api/v1/merchant/user/accounts/{account}"),
+        bearer,
+    );
 
     println!(
         "sandbox reads: GET /api/v1/merchant/user/accounts/{{aid}} with a bearer token, {} clients, in-process client and server on {} cores",
@@ -74,7 +43,11 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     let target = 20_000.0;
     println!(
         "target ≥ {target:.0} req/s: {}",
-        if report.throughput() >= target { "met" } else { "MISSED" }
+        if report.throughput() >= target {
+            "met"
+        } else {
+            "MISSED"
+        }
     );
     sandbox.shutdown().await?;
     Ok(())
