@@ -43,6 +43,43 @@ pub mod reason {
 /// Failures the caller cannot fix (our credentials rejected, an unreadable response) are logged
 /// here, once, at warning/error level.
 pub fn from_ralio(err: &RalioError, request_id: &str) -> Status {
+    let mut status = map_ralio(err, request_id);
+    if err.outcome_unknown() {
+        status
+            .metadata_mut()
+            .insert(OUTCOME_METADATA, OUTCOME_UNKNOWN.parse().expect("ascii"));
+    }
+    status
+}
+
+/// Response metadata set on a failure after which RalioPay may nevertheless have acted (a 5xx,
+/// a timeout, a connection lost after the request was sent): `ralio-outcome: unknown`.
+pub const OUTCOME_METADATA: &str = "ralio-outcome";
+const OUTCOME_UNKNOWN: &str = "unknown";
+
+/// Whether `status` says the upstream call may have taken effect (see [`OUTCOME_METADATA`]).
+pub fn is_outcome_unknown(status: &Status) -> bool {
+    status
+        .metadata()
+        .get(OUTCOME_METADATA)
+        .is_some_and(|value| value == OUTCOME_UNKNOWN)
+}
+
+/// What a repeat of an idempotency key gets when the first call's upstream outcome is unknown:
+/// `ABORTED` (`IDEMPOTENCY_OUTCOME_UNKNOWN`). Repeating the call could move money twice, so the
+/// key stays taken; `detail` says why the outcome is unknown.
+pub fn idempotency_outcome_unknown(detail: &str) -> Status {
+    gateway_error(
+        Code::Aborted,
+        reason::IDEMPOTENCY_OUTCOME_UNKNOWN,
+        &format!(
+            "{detail}; the request may or may not have taken effect at RalioPay. Check the \
+             resource (e.g. the order by its reference) before using a new idempotency key"
+        ),
+    )
+}
+
+fn map_ralio(err: &RalioError, request_id: &str) -> Status {
     match err {
         RalioError::Api(api) => from_api_error(api, request_id),
         RalioError::Transport { message, .. } => {

@@ -234,3 +234,52 @@ async fn otp_validation_and_failures_are_replayed_too() {
         .expect("the key is still free");
     assert_eq!(bank_payouts_in_sandbox(&env).await.len(), 2);
 }
+
+#[tokio::test]
+async fn a_key_whose_upstream_outcome_is_unknown_is_never_sent_twice() {
+    let env = TestEnv::start().await;
+    env.control(
+        &format!("/sandbox/v1/accounts/{MERCHANT_EUR}/payins"),
+        json!({"method": "BANK", "amount": 100_000, "currency": "EUR"}),
+    )
+    .await;
+    let payouts = env.grpc().payouts();
+    let key = [("idempotency-key", "unknown-outcome")];
+
+    // RalioPay answers 500: the payout may or may not exist, and the caller is told so.
+    env.set_faults(json!({"route": "/api/v1/account/users/*/accounts/*/bank-payouts", "errorStatus": 500}))
+        .await;
+    let first = payouts
+        .clone()
+        .create_bank_payout(with_metadata(payout(1_000), &key))
+        .await
+        .expect_err("the sandbox failed the call");
+    assert_eq!(first.code(), Code::Unavailable, "{first:?}");
+    assert!(
+        ralio_gateway::status::is_outcome_unknown(&first),
+        "a 500 after a write must be flagged as an unknown outcome: {first:?}"
+    );
+    env.clear_faults().await;
+
+    // The repeat is not sent again (it could move money twice): it is refused with a reason
+    // that tells the caller to look the payout up first.
+    for _ in 0..2 {
+        assert_status(
+            payouts
+                .clone()
+                .create_bank_payout(with_metadata(payout(1_000), &key))
+                .await,
+            Code::Aborted,
+            "IDEMPOTENCY_OUTCOME_UNKNOWN",
+        );
+    }
+    assert!(bank_payouts_in_sandbox(&env).await.is_empty());
+
+    // A fresh key is a new request and goes through.
+    payouts
+        .clone()
+        .create_bank_payout(with_metadata(payout(1_000), &[("idempotency-key", "fresh")]))
+        .await
+        .expect("a new key is a new payout");
+    assert_eq!(bank_payouts_in_sandbox(&env).await.len(), 1);
+}

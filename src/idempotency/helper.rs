@@ -13,8 +13,10 @@ use crate::status;
 ///
 /// * No key: `call` runs, nothing is recorded.
 /// * First use of the key: `call` runs; its response, or its error if repeating would not help,
-///   is stored. A transient error (`status::is_transient`) is not stored, so the caller can
-///   retry with the same key.
+///   is stored. A transient error (`status::is_transient`) that certainly did not reach RalioPay
+///   is not stored, so the caller can retry with the same key. A failure after which RalioPay
+///   may have acted (`status::is_outcome_unknown`) is stored as `IDEMPOTENCY_OUTCOME_UNKNOWN`:
+///   a repeat must not risk moving money twice.
 /// * Repeat with the same request (`method` + encoded `request`): the stored outcome, and
 ///   `call` does not run. A repeat that arrives while the first is running waits for it.
 /// * Repeat with a different request: `FAILED_PRECONDITION` (`IDEMPOTENCY_KEY_REUSED`).
@@ -54,6 +56,13 @@ where
                         store
                             .complete(guard, Outcome::Response(response.encode_to_vec()))
                             .await
+                    }
+                    Err(error) if status::is_outcome_unknown(error) => {
+                        // RalioPay may have acted: calling it again could move money twice.
+                        let unknown = status::idempotency_outcome_unknown(
+                            "the first call with this idempotency key failed after reaching RalioPay",
+                        );
+                        store.complete(guard, Outcome::from_status(&unknown)).await
                     }
                     Err(error) if status::is_transient(error.code()) => store.release(guard).await,
                     Err(error) => store.complete(guard, Outcome::from_status(error)).await,

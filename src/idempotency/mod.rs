@@ -30,7 +30,11 @@ pub type StoreFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, StoreError>>
 /// * `begin` on a key whose request hash differs is `Begin::Mismatch`, whatever its state;
 /// * `begin` on a claimed key with the same hash is `Begin::InFlight`, whose wait ends when the
 ///   claim is completed or released; on a completed key it is `Begin::Replay`;
-/// * `release` (or dropping the guard) forgets the claim, so the key can be used again.
+/// * `release` forgets the claim, so the key can be used again (the call certainly did not reach
+///   RalioPay);
+/// * dropping the guard without `complete` or `release` (the call was cancelled mid-flight)
+///   records the outcome as unknown (`IDEMPOTENCY_OUTCOME_UNKNOWN`): the call may have reached
+///   RalioPay, so a repeat must not run it again.
 pub trait IdempotencyStore: Send + Sync + 'static {
     fn begin(&self, key: RecordKey, hash: RequestHash) -> StoreFuture<'_, Begin>;
 

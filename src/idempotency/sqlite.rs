@@ -124,8 +124,15 @@ impl SqliteStore {
     fn guard(&self, key: RecordKey) -> Guard {
         let commands = self.commands.clone();
         Guard::new(key, move |key| {
-            // Fire and forget: a closed store has nothing left to release.
-            let _ = commands.send(Command::Release { key, reply: None });
+            // The call was dropped mid-flight (the caller went away or its deadline passed)
+            // after it may have reached RalioPay: a repeat must not send it again. Fire and
+            // forget: a closed store keeps the claim, which the next open marks the same way.
+            let (reply, _) = oneshot::channel();
+            let _ = commands.send(Command::Complete {
+                key,
+                outcome: unknown_outcome(),
+                reply,
+            });
         })
     }
 }
@@ -362,11 +369,8 @@ impl StoredRow {
 
 /// The outcome recorded for a call whose result nobody saw.
 fn unknown_outcome() -> Outcome {
-    Outcome::from_status(&status::gateway_error(
-        Code::Unknown,
-        status::reason::IDEMPOTENCY_OUTCOME_UNKNOWN,
-        "the gateway stopped while this request was in flight; it may or may not have taken \
-         effect. Check the resource (e.g. by its reference) before using a new idempotency key",
+    Outcome::from_status(&status::idempotency_outcome_unknown(
+        "the gateway stopped while this request was in flight",
     ))
 }
 
