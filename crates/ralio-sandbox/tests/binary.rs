@@ -50,25 +50,29 @@ fn start(args: &[&str], envs: &[(&str, &str)]) -> Running {
             }
         });
     }
-    let mut seen = Vec::new();
+    // From here on the child is killed and reaped on every path, panics included.
+    let mut running = Running {
+        child,
+        base: String::new(),
+        startup: Vec::new(),
+        logs,
+    };
     loop {
-        let line = logs
+        let line = running
+            .logs
             .recv_timeout(Duration::from_secs(30))
-            .unwrap_or_else(|_| panic!("no 'ready' line; output so far: {seen:#?}"));
-        if let Some(at) = line.find("http://127.0.0.1:") {
-            let url: String = line[at..]
+            .unwrap_or_else(|_| panic!("no 'ready' line; output so far: {:#?}", running.startup));
+        let url = line.find("http://127.0.0.1:").map(|at| {
+            line[at..]
                 .chars()
                 .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, ':' | '/' | '.'))
-                .collect();
-            seen.push(line);
-            return Running {
-                child,
-                base: url.trim_end_matches('/').to_owned(),
-                startup: seen,
-                logs,
-            };
+                .collect::<String>()
+        });
+        running.startup.push(line);
+        if let Some(url) = url {
+            running.base = url.trim_end_matches('/').to_owned();
+            return running;
         }
-        seen.push(line);
     }
 }
 
