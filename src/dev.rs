@@ -77,9 +77,15 @@ impl DevHandle {
              \n  gRPC          {grpc}\
              \n  admin HTTP    http://{http}  (/metrics, /healthz)\
              \n  sandbox       {sandbox}  (REST /api/v1, control /sandbox/v1)\
+             \n  webhooks      sandbox -> http://{http}{webhooks}  (signed, stored, streamed)\
              \n  client token  {token}  (all scopes; dev only)\
              \n\nTry:\
-             \n  grpcurl -plaintext -H 'authorization: Bearer {token}' {grpc} list\n"
+             \n  grpcurl -plaintext -H 'authorization: Bearer {token}' {grpc} list\
+             \n  grpcurl -plaintext -H 'authorization: Bearer {token}' {grpc} \\\
+             \n      ralio.v1.MerchantService/ListMerchantUserAccounts\
+             \n  grpcurl -plaintext -H 'authorization: Bearer {token}' -d '{{\"earliest\":true}}' \\\
+             \n      {grpc} ralio.v1.EventsService/Subscribe\n",
+            webhooks = crate::events::ingest::WEBHOOK_PATH,
         )
     }
 
