@@ -19,6 +19,19 @@ const LATENCY_BUCKETS: [f64; 14] = [
     0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0, 5.0, 30.0,
 ];
 
+/// The core client reports its logins and retries here (set as its observer by the server).
+impl ralio_core::ClientObserver for Metrics {
+    fn on_login(&self, success: bool) {
+        if success {
+            self.token_refreshed();
+        }
+    }
+
+    fn on_retry(&self, operation: &str, _attempt: u32, _reason: &ralio_core::RalioError) {
+        self.upstream_retried(operation);
+    }
+}
+
 /// The gateway's metric families. Cheap to clone (all handles are shared).
 #[derive(Clone)]
 pub struct Metrics {

@@ -88,11 +88,23 @@ impl RequestContext {
     pub fn call_options(&self) -> CallOptions {
         let options = CallOptions::new().request_id(self.request_id.clone());
         match self.remaining() {
-            Some(remaining) => options.deadline(remaining),
+            Some(remaining) => options.deadline(upstream_budget(remaining)),
             None => options,
         }
     }
 }
+
+/// Most of the caller's remaining time the REST call may use: the rest (5 %, at most
+/// [`DEADLINE_MARGIN_MAX`]) is left for answering. tonic's server enforces `grpc-timeout` too,
+/// and when its timer fires first the caller gets a bare `CANCELLED` ("Timeout expired")
+/// instead of the gateway's `DEADLINE_EXCEEDED` with `ErrorInfo`; ending the REST call a
+/// little earlier lets the gateway's own answer go out in time.
+fn upstream_budget(remaining: Duration) -> Duration {
+    remaining.saturating_sub((remaining / 20).min(DEADLINE_MARGIN_MAX))
+}
+
+/// Upper bound of the time kept back from the caller's deadline; see [`upstream_budget`].
+const DEADLINE_MARGIN_MAX: Duration = Duration::from_millis(100);
 
 /// The request's validated idempotency key: `None` when the caller sent none, and
 /// `INVALID_ARGUMENT` when it is empty, too long or not visible ASCII.
@@ -260,6 +272,19 @@ mod tests {
         let deadline = options.deadline.unwrap();
         assert!(deadline <= Duration::from_secs(5) && deadline > Duration::from_secs(4));
         assert_eq!(options.idempotency_key, None);
+    }
+
+    #[test]
+    fn the_upstream_budget_keeps_a_margin_for_the_answer() {
+        assert_eq!(
+            upstream_budget(Duration::from_millis(1000)),
+            Duration::from_millis(950)
+        );
+        assert_eq!(
+            upstream_budget(Duration::from_secs(10)),
+            Duration::from_millis(9900)
+        );
+        assert_eq!(upstream_budget(Duration::ZERO), Duration::ZERO);
     }
 
     #[test]

@@ -100,6 +100,7 @@ impl Gateway {
         )
         .timeout(config.ralio.timeout)
         .max_retries(config.ralio.max_retries)
+        .observer(Arc::new(metrics.clone()))
         .build()?;
         let client = RalioClient::new(client_config)?;
 
