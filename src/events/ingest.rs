@@ -140,8 +140,14 @@ struct RawData<'a> {
 
 /// Reads a (signature-checked) body into the event to store: the envelope normalised by
 /// ralio-core, `data` kept byte for byte, and the user/account it concerns.
+///
+/// An id or a type that is only whitespace counts as missing (400): it would be stored as an
+/// event nobody can name or filter on.
 pub fn parse_delivery(body: &[u8]) -> Result<NewEvent, WebhookError> {
     let event = parse_event(body)?;
+    if event.id.trim().is_empty() {
+        return Err(WebhookError::MissingField("eventId/id"));
+    }
     let raw: RawData<'_> =
         serde_json::from_slice(body).map_err(|err| WebhookError::InvalidJson(err.to_string()))?;
     let data = match raw.data.map(RawValue::get) {
@@ -149,7 +155,7 @@ pub fn parse_delivery(body: &[u8]) -> Result<NewEvent, WebhookError> {
         Some(text) => text.to_owned(),
     };
     let (user_id, account_id) = concerned(&event.event_type, &event.data);
-    let type_name = raw_type_name(body).unwrap_or_else(|| event.event_type.as_str().to_owned());
+    let type_name = raw_type_name(body).ok_or(WebhookError::MissingField("eventType/event"))?;
     Ok(NewEvent {
         id: event.id,
         type_name,
@@ -240,6 +246,10 @@ mod tests {
         assert_eq!(parse_delivery(no_data).unwrap().data, "{}");
         assert!(parse_delivery(br#"{"event":"x","timestamp":"t"}"#).is_err());
         assert!(parse_delivery(br#"{"id":"x","timestamp":"t"}"#).is_err());
+        assert!(
+            parse_delivery(br#"{"id":" ","event":"account_activated","timestamp":"t"}"#).is_err()
+        );
+        assert!(parse_delivery(br#"{"id":"x","event":" \t","timestamp":"t"}"#).is_err());
         assert!(parse_delivery(b"[1,2]").is_err());
     }
 }

@@ -308,9 +308,8 @@ impl EventsService for Events {
         use pb::get_event_request::Key;
         require_scope(&request, Scope::EventsSubscribe)?;
         let found = match request.into_inner().key {
-            Some(Key::Id(id)) if !id.trim().is_empty() => {
-                self.log.get_by_id(id.trim().to_owned()).await
-            }
+            // Ids are opaque and stored exactly as RalioPay sent them: looked up as given.
+            Some(Key::Id(id)) if !id.trim().is_empty() => self.log.get_by_id(id).await,
             Some(Key::Cursor(cursor)) if cursor > 0 => self.log.get_by_cursor(cursor).await,
             Some(Key::Id(_)) => return Err(invalid("id", "must not be empty")),
             Some(Key::Cursor(_)) => return Err(invalid("cursor", "must be at least 1")),

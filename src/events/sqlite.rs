@@ -13,7 +13,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use parking_lot::Mutex;
 use ralio_core::webhook::Envelope;
-use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, params};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, TransactionBehavior, params};
 use tokio::sync::{Semaphore, mpsc, oneshot, watch};
 
 use super::consumers::{GroupStore, LocalGroups};
@@ -525,7 +525,12 @@ impl Writer {
         received_at: i64,
         fresh: &mut Vec<Arc<LoggedEvent>>,
     ) -> rusqlite::Result<Vec<Done>> {
-        let transaction = self.connection.transaction()?;
+        // IMMEDIATE takes the write lock up front, so a lock held elsewhere (a backup or a
+        // maintenance tool on the file) is waited for up to the busy timeout; a deferred
+        // transaction would fail at once when upgrading its read to a write.
+        let transaction = self
+            .connection
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut done = Vec::with_capacity(batch.len());
         {
             let mut find = transaction.prepare_cached("SELECT cursor FROM events WHERE id = ?1")?;
