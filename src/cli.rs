@@ -21,6 +21,8 @@ Environment variables:
   RALIO_WEBHOOK_SECRET  key of the HMAC-SHA256 signature on RalioPay webhooks
   RALIO_TLS_CERT, RALIO_TLS_KEY   PEM certificate chain and key: serve gRPC over TLS
   RALIO_TLS_CLIENT_CA   PEM CA: require client certificates signed by it (mTLS)
+  RALIO_EVENTS_BACKEND  event log: sqlite (default) or nats ([events] backend)
+  RALIO_NATS_URL        NATS URL(s) of the nats backend ([events.nats] url)
   RUST_LOG              log filter (default info)
 
 Example file:
@@ -34,6 +36,12 @@ Example file:
   api_code = \"merchant-code\"
   timeout_secs = 30                   # per HTTP attempt
   max_retries = 3                     # reads and safe writes only
+
+  [events]                            # optional
+  backend = \"nats\"                    # several replicas share one JetStream log
+  [events.nats]                       # and idempotency records (JetStream KV)
+  url = \"nats://nats-1:4222,nats://nats-2:4222\"
+  replicas = 3                        # stream/bucket copies on a JetStream cluster
 
   [tls]                               # optional
   cert = \"/etc/ralio/tls.crt\"

@@ -28,6 +28,10 @@ pub mod env {
     pub const TLS_CERT: &str = "RALIO_TLS_CERT";
     pub const TLS_KEY: &str = "RALIO_TLS_KEY";
     pub const TLS_CLIENT_CA: &str = "RALIO_TLS_CLIENT_CA";
+    /// `sqlite` (default) or `nats`: the event log backend (`[events] backend`).
+    pub const EVENTS_BACKEND: &str = "RALIO_EVENTS_BACKEND";
+    /// NATS server URL(s) of the `nats` backend (`[events.nats] url`); may hold credentials.
+    pub const NATS_URL: &str = "RALIO_NATS_URL";
 }
 
 /// Everything the gateway needs to run, fully resolved. `Debug` hides the secrets.
@@ -169,6 +173,49 @@ pub struct FileEvents {
     pub ack_wait_secs: Option<u64>,
     /// Most unacknowledged events one member of a durable consumer holds (default 256).
     pub max_in_flight_per_member: Option<usize>,
+    /// `[events.nats]`: settings of the `nats` backend.
+    #[serde(default)]
+    pub nats: FileNats,
+}
+
+/// `[events.nats]`: the NATS JetStream backend (used when `events.backend = "nats"`).
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileNats {
+    /// Server URL(s), comma separated; required with the `nats` backend.
+    pub url: Option<String>,
+    /// Stream name (default `RALIO_EVENTS`).
+    pub stream: Option<String>,
+    /// Subject prefix (default `ralio.events`).
+    pub subject_prefix: Option<String>,
+    /// KV bucket of durable consumer positions (default `RALIO_EVENT_CONSUMERS`).
+    pub consumers_bucket: Option<String>,
+    /// KV bucket of idempotency records (default `RALIO_IDEMPOTENCY`).
+    pub idempotency_bucket: Option<String>,
+    /// Copies of the stream and buckets on a JetStream cluster (default 1).
+    pub replicas: Option<usize>,
+    /// JetStream deduplication window (default 120).
+    pub duplicate_window_secs: Option<u64>,
+}
+
+impl std::fmt::Debug for FileNats {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FileNats")
+            .field(
+                "url",
+                &self
+                    .url
+                    .as_deref()
+                    .map(crate::events::jetstream::redact_url),
+            )
+            .field("stream", &self.stream)
+            .field("subject_prefix", &self.subject_prefix)
+            .field("consumers_bucket", &self.consumers_bucket)
+            .field("idempotency_bucket", &self.idempotency_bucket)
+            .field("replicas", &self.replicas)
+            .field("duplicate_window_secs", &self.duplicate_window_secs)
+            .finish()
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -285,6 +332,8 @@ pub fn resolve(
             .map(Secret::from)
             .or(file.webhooks.previous_secret),
         file.webhooks.body_limit_bytes,
+        env_value(env::EVENTS_BACKEND),
+        env_value(env::NATS_URL),
         &file.events,
     )?;
 
@@ -354,15 +403,18 @@ pub fn resolve(
 fn events_settings(
     previous_webhook_secret: Option<Secret>,
     body_limit: Option<usize>,
+    env_backend: Option<String>,
+    env_nats_url: Option<String>,
     file: &FileEvents,
 ) -> Result<crate::events::EventsSettings, ConfigError> {
     let defaults = crate::events::EventsSettings::default();
-    let backend = match file.backend.as_deref() {
+    let backend = match env_backend.as_deref().or(file.backend.as_deref()) {
         None | Some("sqlite") => crate::events::Backend::Sqlite,
+        Some("nats") => crate::events::Backend::Nats(nats_settings(env_nats_url, &file.nats)?),
         Some(other) => {
             return Err(invalid(
                 "events.backend",
-                format!("unknown backend `{other}` (known: sqlite)"),
+                format!("unknown backend `{other}` (known: sqlite, nats)"),
             ));
         }
     };
@@ -398,6 +450,90 @@ fn events_settings(
         heartbeat,
         ack_wait,
         max_in_flight_per_member,
+    })
+}
+
+/// A JetStream stream or bucket name: letters, digits, `-`, `_`.
+fn check_name(setting: &str, value: &str) -> Result<(), ConfigError> {
+    if value.is_empty()
+        || !value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
+        return Err(invalid(
+            setting,
+            format!("`{value}` must be letters, digits, `-` or `_`"),
+        ));
+    }
+    Ok(())
+}
+
+fn nats_settings(
+    env_url: Option<String>,
+    file: &FileNats,
+) -> Result<crate::events::jetstream::NatsSettings, ConfigError> {
+    let defaults = crate::events::jetstream::NatsSettings::default();
+    let url = env_url
+        .or_else(|| file.url.clone())
+        .filter(|url| !url.trim().is_empty())
+        .ok_or(ConfigError::Missing(
+            "events.nats.url / RALIO_NATS_URL (with events.backend = \"nats\")",
+        ))?;
+    let stream = file.stream.clone().unwrap_or(defaults.stream);
+    check_name("events.nats.stream", &stream)?;
+    let consumers_bucket = file
+        .consumers_bucket
+        .clone()
+        .unwrap_or(defaults.consumers_bucket);
+    check_name("events.nats.consumers_bucket", &consumers_bucket)?;
+    let idempotency_bucket = file
+        .idempotency_bucket
+        .clone()
+        .unwrap_or(defaults.idempotency_bucket);
+    check_name("events.nats.idempotency_bucket", &idempotency_bucket)?;
+    if consumers_bucket == idempotency_bucket {
+        return Err(invalid(
+            "events.nats.idempotency_bucket",
+            "must differ from events.nats.consumers_bucket",
+        ));
+    }
+    let subject_prefix = file
+        .subject_prefix
+        .clone()
+        .unwrap_or(defaults.subject_prefix);
+    let tokens_ok = subject_prefix.split('.').all(|token| {
+        !token.is_empty()
+            && token
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    });
+    if !tokens_ok || subject_prefix.starts_with('$') {
+        return Err(invalid(
+            "events.nats.subject_prefix",
+            format!("`{subject_prefix}` must be dot-separated tokens of letters, digits, `-`, `_`"),
+        ));
+    }
+    let replicas = file.replicas.unwrap_or(defaults.replicas);
+    if !(1..=5).contains(&replicas) {
+        return Err(invalid("events.nats.replicas", "must be 1 to 5"));
+    }
+    let duplicate_window = file
+        .duplicate_window_secs
+        .map_or(defaults.duplicate_window, Duration::from_secs);
+    if duplicate_window.is_zero() {
+        return Err(invalid(
+            "events.nats.duplicate_window_secs",
+            "must be positive",
+        ));
+    }
+    Ok(crate::events::jetstream::NatsSettings {
+        url,
+        stream,
+        subject_prefix,
+        consumers_bucket,
+        idempotency_bucket,
+        replicas,
+        duplicate_window,
     })
 }
 
@@ -531,6 +667,79 @@ scopes = ["read", "money:move"]
         )
         .unwrap_err();
         assert!(err.to_string().contains("tls"), "{err}");
+    }
+
+    #[test]
+    fn nats_backend_from_file_and_environment() {
+        let text = format!(
+            "{FILE}\n[events]\nbackend = \"nats\"\n[events.nats]\nurl = \"nats://u:hunter2@n1:4222\"\nstream = \"EV\"\nreplicas = 3\n"
+        );
+        let config = resolve(
+            FileConfig::parse(&text).unwrap(),
+            env(&[]),
+            &Overrides::default(),
+        )
+        .unwrap();
+        let crate::events::Backend::Nats(nats) = &config.events.backend else {
+            panic!("expected the nats backend");
+        };
+        assert_eq!(nats.url, "nats://u:hunter2@n1:4222");
+        assert_eq!(nats.stream, "EV");
+        assert_eq!(nats.replicas, 3);
+        assert_eq!(nats.subject_prefix, "ralio.events");
+        assert!(!format!("{config:?}").contains("hunter2"));
+        assert!(!format!("{:?}", FileConfig::parse(&text).unwrap()).contains("hunter2"));
+
+        // The environment selects the backend and the URL.
+        let config = resolve(
+            FileConfig::parse(FILE).unwrap(),
+            env(&[
+                (env::EVENTS_BACKEND, "nats"),
+                (env::NATS_URL, "nats://env:4222"),
+            ]),
+            &Overrides::default(),
+        )
+        .unwrap();
+        assert!(matches!(
+            &config.events.backend,
+            crate::events::Backend::Nats(nats) if nats.url == "nats://env:4222"
+        ));
+
+        // Without a URL, or with bad names, the setting is named.
+        let err = resolve(
+            FileConfig::parse(FILE).unwrap(),
+            env(&[(env::EVENTS_BACKEND, "nats")]),
+            &Overrides::default(),
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains(env::NATS_URL), "{err}");
+        for (extra, setting) in [
+            ("stream = \"a.b\"", "events.nats.stream"),
+            ("subject_prefix = \"a.*\"", "events.nats.subject_prefix"),
+            ("replicas = 0", "events.nats.replicas"),
+            (
+                "consumers_bucket = \"X\"\nidempotency_bucket = \"X\"",
+                "events.nats.idempotency_bucket",
+            ),
+        ] {
+            let text = format!(
+                "{FILE}\n[events]\nbackend = \"nats\"\n[events.nats]\nurl = \"nats://h\"\n{extra}\n"
+            );
+            let err = resolve(
+                FileConfig::parse(&text).unwrap(),
+                env(&[]),
+                &Overrides::default(),
+            )
+            .unwrap_err();
+            assert!(err.to_string().contains(setting), "{extra}: {err}");
+        }
+        let err = resolve(
+            FileConfig::parse(FILE).unwrap(),
+            env(&[(env::EVENTS_BACKEND, "kafka")]),
+            &Overrides::default(),
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("events.backend"), "{err}");
     }
 
     #[test]

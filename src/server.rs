@@ -23,7 +23,7 @@ use crate::auth::AuthLayer;
 use crate::config::{GatewayConfig, ShutdownSettings, TlsSettings};
 use crate::descriptor::ApiSurface;
 use crate::health::{Readiness, ReadinessProbe, wait_for_login};
-use crate::idempotency::{IdempotencyStore, SqliteStore, StoreError};
+use crate::idempotency::{IdempotencyStore, JetStreamStore, SqliteStore, StoreError};
 use crate::metrics::{Metrics, MetricsLayer};
 use crate::request_context::RequestContextLayer;
 use crate::services::{self, ServiceContext};
@@ -104,11 +104,6 @@ impl Gateway {
         .build()?;
         let client = RalioClient::new(client_config)?;
 
-        let db_path = config.data_dir.join(IDEMPOTENCY_DB);
-        let store = tokio::task::spawn_blocking(move || SqliteStore::open(&db_path))
-            .await
-            .map_err(|err| StoreError::Io(std::io::Error::other(err)))??;
-
         let surface = ApiSurface::from_descriptor_sets(&[
             crate::FILE_DESCRIPTOR_SET,
             tonic_health::pb::FILE_DESCRIPTOR_SET,
@@ -120,15 +115,6 @@ impl Gateway {
         )
         .await;
 
-        let context = ServiceContext {
-            client: client.clone(),
-            idempotency: Arc::new(store.clone()) as Arc<dyn IdempotencyStore>,
-            metrics: metrics.clone(),
-        };
-        let mut routes = RoutesBuilder::default();
-        routes.add_service(health_service);
-        add_reflection(&mut routes)?;
-        services::register(&mut routes, &context);
         // The event pipeline (webhook receiver, event log, EventsService).
         let events = crate::events::EventsRuntime::open(
             &config.data_dir,
@@ -137,6 +123,40 @@ impl Gateway {
             metrics.clone(),
         )
         .await?;
+        // Idempotency records live where the events do: with the NATS backend, in JetStream
+        // KV shared by every replica (a retry on another replica replays the same record).
+        let (idempotency, sqlite_store) = match (&events.nats, &config.events.backend) {
+            (Some(nats), crate::events::Backend::Nats(settings)) => {
+                let store = JetStreamStore::open_replicated(
+                    nats.clone(),
+                    &settings.idempotency_bucket,
+                    config.idempotency_ttl,
+                    settings.replicas,
+                )
+                .await?;
+                (Arc::new(store) as Arc<dyn IdempotencyStore>, None)
+            }
+            _ => {
+                let db_path = config.data_dir.join(IDEMPOTENCY_DB);
+                let store = tokio::task::spawn_blocking(move || SqliteStore::open(&db_path))
+                    .await
+                    .map_err(|err| StoreError::Io(std::io::Error::other(err)))??;
+                (
+                    Arc::new(store.clone()) as Arc<dyn IdempotencyStore>,
+                    Some(store),
+                )
+            }
+        };
+
+        let context = ServiceContext {
+            client: client.clone(),
+            idempotency,
+            metrics: metrics.clone(),
+        };
+        let mut routes = RoutesBuilder::default();
+        routes.add_service(health_service);
+        add_reflection(&mut routes)?;
+        services::register(&mut routes, &context);
         routes.add_service(events.service.clone().server());
 
         let grpc_listener = bind(config.grpc_addr).await?;
@@ -183,7 +203,14 @@ impl Gateway {
             .probe
             .unwrap_or_else(|| Arc::new(client) as Arc<dyn ReadinessProbe>);
         let login_task = tokio::spawn(wait_for_login(probe, readiness.clone(), config.login_retry));
-        let purge_task = tokio::spawn(purge_periodically(store, config.idempotency_ttl));
+        let mut background = vec![login_task];
+        if let Some(store) = sqlite_store {
+            // JetStream KV expires records itself (the bucket's max age).
+            background.push(tokio::spawn(purge_periodically(
+                store,
+                config.idempotency_ttl,
+            )));
+        }
 
         tracing::info!(%grpc_addr, %http_addr, tls = config.tls.is_some(), "gateway listening");
         Ok(GatewayHandle {
@@ -194,7 +221,7 @@ impl Gateway {
             shutdown_tx,
             grpc_task,
             http_task,
-            background: vec![login_task, purge_task],
+            background,
             settings: config.shutdown,
         })
     }

@@ -247,8 +247,10 @@ async fn a_key_whose_upstream_outcome_is_unknown_is_never_sent_twice() {
     let key = [("idempotency-key", "unknown-outcome")];
 
     // RalioPay answers 500: the payout may or may not exist, and the caller is told so.
-    env.set_faults(json!({"route": "/api/v1/account/users/*/accounts/*/bank-payouts", "errorStatus": 500}))
-        .await;
+    env.set_faults(
+        json!({"route": "/api/v1/account/users/*/accounts/*/bank-payouts", "errorStatus": 500}),
+    )
+    .await;
     let first = payouts
         .clone()
         .create_bank_payout(with_metadata(payout(1_000), &key))
@@ -278,7 +280,10 @@ async fn a_key_whose_upstream_outcome_is_unknown_is_never_sent_twice() {
     // A fresh key is a new request and goes through.
     payouts
         .clone()
-        .create_bank_payout(with_metadata(payout(1_000), &[("idempotency-key", "fresh")]))
+        .create_bank_payout(with_metadata(
+            payout(1_000),
+            &[("idempotency-key", "fresh")],
+        ))
         .await
         .expect("a new key is a new payout");
     assert_eq!(bank_payouts_in_sandbox(&env).await.len(), 1);

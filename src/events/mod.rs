@@ -6,13 +6,15 @@
 //! and sends what its [`filter`] selects, typed by [`convert`]. Durable named consumers
 //! ([`consumers`]) add an acknowledged position and leases shared by competing members.
 //!
-//! Backends implement [`log::EventLog`]: [`sqlite`] (embedded default).
+//! Backends implement [`log::EventLog`]: [`sqlite`] (embedded default) and [`jetstream`] (NATS
+//! JetStream, for several gateway replicas sharing one log).
 
 pub mod consumers;
 pub mod convert;
 pub mod filter;
 pub mod hub;
 pub mod ingest;
+pub mod jetstream;
 pub mod log;
 pub mod service;
 pub mod sqlite;
@@ -34,6 +36,9 @@ pub enum Backend {
     /// A SQLite file in the data directory ([`sqlite::EVENTS_DB`]).
     #[default]
     Sqlite,
+    /// One NATS JetStream stream shared by every gateway replica ([`jetstream::JetStreamLog`]).
+    /// The gateway's idempotency records then live in JetStream key-value too.
+    Nats(jetstream::NatsSettings),
 }
 
 /// Settings of the event pipeline. `Debug` hides the secret.
@@ -86,6 +91,9 @@ pub struct EventsRuntime {
     /// would be refused, so the route is not mounted and deliveries get 404).
     pub ingest: Option<Router>,
     pub service: service::Events,
+    /// The NATS connection of the [`Backend::Nats`] backend, for the other parts of the gateway
+    /// that must share state between replicas (the idempotency store).
+    pub nats: Option<async_nats::Client>,
 }
 
 impl EventsRuntime {
@@ -96,7 +104,14 @@ impl EventsRuntime {
         settings: &EventsSettings,
         metrics: Metrics,
     ) -> Result<Self, LogError> {
-        let log: Arc<dyn EventLog> = match settings.backend {
+        let mut nats = None;
+        let log: Arc<dyn EventLog> = match &settings.backend {
+            Backend::Nats(nats_settings) => {
+                let client = jetstream::connect(nats_settings).await?;
+                let log = jetstream::JetStreamLog::open(client.clone(), nats_settings).await?;
+                nats = Some(client);
+                Arc::new(log)
+            }
             Backend::Sqlite => {
                 let path = data_dir.join(sqlite::EVENTS_DB);
                 Arc::new(
@@ -128,6 +143,7 @@ impl EventsRuntime {
             log,
             ingest,
             service,
+            nats,
         })
     }
 }

@@ -27,7 +27,6 @@ use parking_lot::Mutex;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use tokio::sync::oneshot;
-use tonic::Code;
 
 use super::{
     Begin, Guard, IdempotencyStore, InFlight, Outcome, RecordKey, RequestHash, StoreError,
@@ -116,11 +115,8 @@ impl StoredOutcome {
 
 /// The outcome answered for a claim whose replica never completed it.
 fn unknown_outcome() -> Outcome {
-    Outcome::from_status(&status::gateway_error(
-        Code::Unknown,
-        status::reason::IDEMPOTENCY_OUTCOME_UNKNOWN,
-        "the gateway stopped while this request was in flight; it may or may not have taken \
-         effect. Check the resource (e.g. by its reference) before using a new idempotency key",
+    Outcome::from_status(&status::idempotency_outcome_unknown(
+        "the gateway stopped while this request was in flight",
     ))
 }
 
@@ -162,12 +158,33 @@ impl JetStreamStore {
         Self::open_with(client, bucket, ttl, CLAIM_TIMEOUT).await
     }
 
+    /// Like [`JetStreamStore::open`], the bucket kept in `replicas` copies when it is created
+    /// (3 or 5 on a JetStream cluster, like the event stream).
+    pub async fn open_replicated(
+        client: async_nats::Client,
+        bucket: &str,
+        ttl: Duration,
+        replicas: usize,
+    ) -> Result<Self, StoreError> {
+        Self::create(client, bucket, ttl, CLAIM_TIMEOUT, replicas).await
+    }
+
     /// Like [`JetStreamStore::open`] with the age after which a claim counts as abandoned.
     pub async fn open_with(
         client: async_nats::Client,
         bucket: &str,
         ttl: Duration,
         claim_timeout: Duration,
+    ) -> Result<Self, StoreError> {
+        Self::create(client, bucket, ttl, claim_timeout, 1).await
+    }
+
+    async fn create(
+        client: async_nats::Client,
+        bucket: &str,
+        ttl: Duration,
+        claim_timeout: Duration,
+        replicas: usize,
     ) -> Result<Self, StoreError> {
         let context = jetstream::new(client);
         let kv = match context.get_key_value(bucket).await {
@@ -177,6 +194,7 @@ impl JetStreamStore {
                     bucket: bucket.to_owned(),
                     history: 1,
                     max_age: ttl.max(claim_timeout),
+                    num_replicas: replicas.max(1),
                     storage: jetstream::stream::StorageType::File,
                     ..Default::default()
                 })
@@ -195,11 +213,13 @@ impl JetStreamStore {
     fn guard(&self, key: RecordKey) -> Guard {
         let inner = Arc::clone(&self.inner);
         Guard::new(key, move |key| {
-            // The RPC was cancelled: give the key back in the background.
+            // The RPC was dropped mid-flight (caller gone, deadline enforced) after it may have
+            // reached RalioPay: record the outcome as unknown so a repeat is never sent again
+            // (if this fails too, the claim times out into the same answer).
             if let Ok(runtime) = tokio::runtime::Handle::try_current() {
                 runtime.spawn(async move {
-                    if let Err(err) = inner.release(&key).await {
-                        tracing::error!(error = %err, "could not release an idempotency key");
+                    if let Err(err) = inner.complete(&key, &unknown_outcome()).await {
+                        tracing::error!(error = %err, "could not record an unknown outcome");
                     }
                 });
             }
@@ -263,9 +283,10 @@ impl Inner {
         revision: u64,
         limit: Duration,
     ) -> Result<oneshot::Receiver<()>, StoreError> {
-        // The watch is opened before returning, so no change after our read can be missed: it
-        // first delivers the key's current value, which already differs if it moved.
-        let mut watch = self.kv.watch(&name).await.map_err(backend)?;
+        // A watch "with history" first delivers the key's current entry, which already differs
+        // if the key moved between our read and the watch; a plain `watch` only sees later
+        // changes, and a waiter would then sleep until the claim timeout.
+        let mut watch = self.kv.watch_with_history(&name).await.map_err(backend)?;
         let (done, wait) = oneshot::channel();
         tokio::spawn(async move {
             let changed = async {
