@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds and runs the Kotlin tests of the bindings: generates Kotlin from the built cdylib, compiles
 # it with the tests using kotlinc, and runs them on the JVM with JNA. Assumes `cargo build` has
-# built target/debug/libralio_ffi.so and target/debug/ralio-sandbox (and the uniffi-bindgen of
+# built target/debug/libralio_ffi.so, target/debug/ralio-sandbox and target/debug/ralio-gateway (and the uniffi-bindgen of
 # bindings/uniffi-bindgen, which bindings/test.sh builds).
 #
 # Tools: KOTLIN_HOME (default: the npm package kotlin-compiler under ~/.cache/ralio-tools) and
@@ -27,12 +27,13 @@ lib="$kotlin_home/lib"
 classpath="$jna_jar:$lib/kotlinx-coroutines-core-jvm.jar"
 kotlinc=("$kotlin_home/bin/kotlinc" -nowarn -jvm-target 17)  # -nowarn: generated-code style noise
 
-# The generated bindings take most of the compile time (~45 s): compile them into their own jar,
-# reused while the generated sources are unchanged.
-generated_sum="$(find "$build/generated" -name '*.kt' | sort | xargs cat | sha256sum | cut -d' ' -f1)"
+# The generated bindings and the hand-written layer (lib/: the event Flow) take most of the compile
+# time (~45 s): compile them into their own jar, reused while their sources are unchanged.
+library_sources=( $(find "$build/generated" bindings/kotlin/lib -name '*.kt' | sort) )
+generated_sum="$(cat "${library_sources[@]}" | sha256sum | cut -d' ' -f1)"
 if [[ ! -f "$build/bindings.jar" || "$(cat "$build/bindings.sha256" 2>/dev/null)" != "$generated_sum" ]]; then
     started=$(date +%s)
-    "${kotlinc[@]}" -cp "$classpath" -d "$build/bindings.jar" $(find "$build/generated" -name '*.kt')
+    "${kotlinc[@]}" -cp "$classpath" -d "$build/bindings.jar" "${library_sources[@]}"
     echo "$generated_sum" > "$build/bindings.sha256"
     echo "kotlinc bindings: $(( $(date +%s) - started )) s"
 fi
@@ -41,5 +42,6 @@ started=$(date +%s)
 echo "kotlinc tests: $(( $(date +%s) - started )) s"
 
 RALIO_SANDBOX_BIN="${RALIO_SANDBOX_BIN:-$repo/target/debug/ralio-sandbox}" \
+RALIO_GATEWAY_BIN="${RALIO_GATEWAY_BIN:-$repo/target/debug/ralio-gateway}" \
     java -Djna.library.path="$(dirname "$library")" \
     -cp "$build/tests.jar:$build/bindings.jar:$classpath:$lib/kotlin-stdlib.jar" ralio.tests.RalioTestsKt

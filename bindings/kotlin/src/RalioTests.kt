@@ -1,5 +1,6 @@
-// The Kotlin bindings against the real sandbox: the whole money flow, typed errors, and
-// cancellation of an in-flight call.
+// The Kotlin bindings against the real sandbox and the real gateway: the whole money flow (direct
+// and through the gateway), typed errors, cancellation of an in-flight call; GatewayTests.kt has
+// the gateway-only cases (scopes, events).
 
 package ralio.tests
 
@@ -19,7 +20,7 @@ import uniffi.ralio_ffi.*
 
 fun individual(email: String) = IndividualUserCreate(
     activity = "SALES_MANAGER", address = "Calle Mayor 1", birthCountry = "ES",
-    birthdate = "1990-05-01T00:00:00Z", city = "Madrid", country = "ES", documentNumber = "X1234567",
+    birthdate = "1990-05-01", city = "Madrid", country = "ES", documentNumber = "X1234567",
     documentType = IdentityDocumentType.Passport, email = email,
     employmentStatus = EmploymentStatus.Employed, estimatedAnnualIncome = 50_000,
     estimatedAnnualTransactionVolume = 20_000, estimatedNetWorth = 100_000,
@@ -61,8 +62,8 @@ suspend fun verifiedUserWithAccounts(sandbox: Sandbox, client: RalioClient, tag:
     return Triple(user.id, a, b)
 }
 
-suspend fun userToLedgerFlow(sandbox: Sandbox) {
-    val client = directClient(sandbox.baseUrl)
+/** The whole flow; the same code for a direct and a gateway client. */
+suspend fun userToLedgerFlow(sandbox: Sandbox, client: RalioClient) {
     val user = client.users().createIndividual(individual("ann-${unique()}@example.com"))
     val uid = user.id
     val session = client.identity().createSession(uid)
@@ -204,16 +205,24 @@ suspend fun aDeadlineEndsAHangingCall() {
 
 fun main() {
     val sandbox = Sandbox.start()
+    val dev = Gateway.dev()
+    val readOnly = Gateway.readOnly(dev)
     try {
         val suite = Suite()
-        suite.test("user_to_ledger_flow") { userToLedgerFlow(sandbox) }
+        suite.test("user_to_ledger_flow_direct") { userToLedgerFlow(sandbox, directClient(sandbox.baseUrl)) }
+        suite.test("user_to_ledger_flow_through_the_gateway") {
+            userToLedgerFlow(dev.sandbox, RalioClient.gateway(dev.grpcUrl, dev.token))
+        }
+        gatewayTests(suite, dev, readOnly)
         suite.test("validation_error_names_the_field") { validationErrorNamesTheField(sandbox) }
         suite.test("not_found_insufficient_funds_and_bad_credentials_are_typed") { otherErrorsAreTyped(sandbox) }
         suite.test("cancelling_a_coroutine_aborts_the_request") { cancellingACoroutineAbortsTheRequest() }
         suite.test("a_deadline_ends_a_hanging_call") { aDeadlineEndsAHangingCall() }
-        Runtime.getRuntime().addShutdownHook(Thread { sandbox.close() })
+        Runtime.getRuntime().addShutdownHook(Thread { readOnly.close(); dev.close(); sandbox.close() })
         suite.run()
     } catch (error: Throwable) {
+        readOnly.close()
+        dev.close()
         sandbox.close()
         throw error
     }

@@ -8,7 +8,7 @@ def individual(email: str) -> ralio.IndividualUserCreate:
         activity="SALES_MANAGER",
         address="Calle Mayor 1",
         birth_country="ES",
-        birthdate="1990-05-01T00:00:00Z",
+        birthdate="1990-05-01",
         city="Madrid",
         country="ES",
         document_number="X1234567",

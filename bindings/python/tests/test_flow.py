@@ -1,18 +1,28 @@
-"""The whole money flow from Python, straight to the sandbox through the FFI client."""
+"""The whole money flow from Python through the FFI client: straight to the sandbox (direct
+mode) and through `ralio-gateway dev` over gRPC (gateway mode), with the same code."""
 
 import asyncio
+
+import pytest
 
 import ralio
 from flows import bank_payout, eur, individual
 from conftest import DEV_API_CODE, DEV_API_KEY
 
 
-def test_user_to_ledger_flow(sandbox, unique):
-    asyncio.run(_user_to_ledger_flow(sandbox, unique))
+def test_user_to_ledger_flow_direct(sandbox, unique):
+    client = ralio.direct(sandbox.base_url, DEV_API_CODE, DEV_API_KEY)
+    asyncio.run(_user_to_ledger_flow(client, sandbox, unique))
 
 
-async def _user_to_ledger_flow(sandbox, unique):
-    async with ralio.direct(sandbox.base_url, DEV_API_CODE, DEV_API_KEY) as client:
+def test_user_to_ledger_flow_through_the_gateway(dev_gateway, unique):
+    client = ralio.gateway(dev_gateway.grpc_url, dev_gateway.token)
+    assert client.is_gateway()
+    asyncio.run(_user_to_ledger_flow(client, dev_gateway.sandbox, unique))
+
+
+async def _user_to_ledger_flow(client, sandbox, unique):
+    async with client:
         # A user, verified through an IDV session approved in the sandbox portal.
         user = await client.users().create_individual(individual(f"ann-{unique}@example.com"))
         uid = user.id
@@ -111,9 +121,17 @@ async def _user_to_ledger_flow(sandbox, unique):
         assert (detail.amount, detail.running_balance) == (newest.amount, newest.running_balance)
 
 
-def test_opaque_json_crosses_as_text(sandbox, unique):
+@pytest.mark.parametrize("mode", ["direct", "gateway"])
+def test_opaque_json_crosses_as_text(mode, request, unique):
+    if mode == "direct":
+        sandbox = request.getfixturevalue("sandbox")
+        make = lambda: ralio.direct(sandbox.base_url, DEV_API_CODE, DEV_API_KEY)  # noqa: E731
+    else:
+        dev = request.getfixturevalue("dev_gateway")
+        make = lambda: ralio.gateway(dev.grpc_url, dev.token)  # noqa: E731
+
     async def run():
-        async with ralio.direct(sandbox.base_url, DEV_API_CODE, DEV_API_KEY) as client:
+        async with make() as client:
             user = await client.users().create_individual(individual(f"json-{unique}@example.com"))
             session = await client.identity().create_session(user.id)
             # `data` is loosely documented JSON: it arrives as JSON text (or None).

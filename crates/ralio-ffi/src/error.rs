@@ -78,6 +78,10 @@ pub enum RalioFfiError {
         reason: String,
         request_id: Option<String>,
     },
+    /// The operation is not offered on this connection (gateway mode does not carry every
+    /// operation yet, and `login` has no meaning through the gateway).
+    #[error("unsupported ({code}): {reason}")]
+    Unsupported { code: String, reason: String },
     /// Anything else: a 500, another status, or a response that could not be decoded.
     #[error("internal error ({code}): {reason}")]
     Internal {

@@ -10,11 +10,15 @@
 mod client;
 mod config;
 mod error;
+mod gateway;
 mod resources;
 
 pub use client::RalioClient;
 pub use config::DirectConfig;
 pub use error::RalioFfiError;
+pub use gateway::events::{
+    EventListener, EventSubscribeOptions, EventSubscription, RalioEvent, StartPosition,
+};
 pub use resources::{
     Accounts, Identity, Kyb, Merchant, Orders, Payins, Payouts, Reference, Transactions, Transfers,
     Users, Vibans,

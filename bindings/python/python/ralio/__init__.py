@@ -2,13 +2,14 @@
 
 The generated modules are ``ralio.ralio_ffi`` (the client, its sub-clients and the error) and
 ``ralio.ralio_core`` (the model); both are re-exported here so ``from ralio import ...`` finds
-everything. The only hand-written part is :class:`Client`, an async context manager.
+everything. The hand-written parts are :class:`Client` (an async context manager; :func:`direct` and
+:func:`gateway` build one) and :class:`EventStream` (event subscriptions as an async iterator).
 """
 
 from ._native.ralio_core import *  # noqa: F401,F403  (the model: records and enums)
 from ._native.ralio_ffi import *  # noqa: F401,F403  (RalioClient, sub-clients, RalioFfiError)
 from ._native.ralio_ffi import RalioClient, RalioFfiError, DirectConfig
-from ._client import Client, direct
+from ._client import Client, EventStream, direct, gateway
 
 __all__ = [name for name in dir() if not name.startswith("_")]
 

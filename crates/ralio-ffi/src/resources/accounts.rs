@@ -11,15 +11,30 @@ super::ffi_sub_client! {
 #[uniffi::export(async_runtime = "tokio")]
 impl Accounts {
     pub async fn create(&self, uid: String, body: AccountCreate) -> Result<Account, RalioFfiError> {
-        Ok(self.inner.create(&uid, &body).await?)
+        match &self.backend {
+            super::Backend::Direct(inner) => Ok(inner.create(&uid, &body).await?),
+            super::Backend::Gateway { conn, options } => {
+                crate::gateway::accounts::create(conn, options, uid, body).await
+            }
+        }
     }
 
     pub async fn list(&self, uid: String, query: ListQuery) -> Result<Vec<Account>, RalioFfiError> {
-        Ok(self.inner.list(&uid, &query).await?)
+        match &self.backend {
+            super::Backend::Direct(inner) => Ok(inner.list(&uid, &query).await?),
+            super::Backend::Gateway { conn, options } => {
+                crate::gateway::accounts::list(conn, options, uid, query).await
+            }
+        }
     }
 
     pub async fn get(&self, uid: String, aid: String) -> Result<Account, RalioFfiError> {
-        Ok(self.inner.get(&uid, &aid).await?)
+        match &self.backend {
+            super::Backend::Direct(inner) => Ok(inner.get(&uid, &aid).await?),
+            super::Backend::Gateway { conn, options } => {
+                crate::gateway::accounts::get(conn, options, uid, aid).await
+            }
+        }
     }
 
     pub async fn update(
@@ -28,6 +43,11 @@ impl Accounts {
         aid: String,
         body: AccountUpdate,
     ) -> Result<Account, RalioFfiError> {
-        Ok(self.inner.update(&uid, &aid, &body).await?)
+        match &self.backend {
+            super::Backend::Direct(inner) => Ok(inner.update(&uid, &aid, &body).await?),
+            super::Backend::Gateway { conn, options } => {
+                crate::gateway::accounts::update(conn, options, uid, aid, body).await
+            }
+        }
     }
 }

@@ -11,7 +11,12 @@ super::ffi_sub_client! {
 #[uniffi::export(async_runtime = "tokio")]
 impl Identity {
     pub async fn create_session(&self, uid: String) -> Result<IdvSession, RalioFfiError> {
-        Ok(self.inner.create_session(&uid).await?)
+        match &self.backend {
+            super::Backend::Direct(inner) => Ok(inner.create_session(&uid).await?),
+            super::Backend::Gateway { conn, options } => {
+                crate::gateway::identity::create_session(conn, options, uid).await
+            }
+        }
     }
 
     pub async fn list_sessions(
@@ -19,7 +24,12 @@ impl Identity {
         uid: String,
         query: ListQuery,
     ) -> Result<IdvSessionList, RalioFfiError> {
-        Ok(self.inner.list_sessions(&uid, &query).await?)
+        match &self.backend {
+            super::Backend::Direct(inner) => Ok(inner.list_sessions(&uid, &query).await?),
+            super::Backend::Gateway { conn, options } => {
+                crate::gateway::identity::list_sessions(conn, options, uid, query).await
+            }
+        }
     }
 
     pub async fn session_checks(
@@ -27,7 +37,12 @@ impl Identity {
         uid: String,
         session_id: String,
     ) -> Result<IdvSessionChecks, RalioFfiError> {
-        Ok(self.inner.session_checks(&uid, &session_id).await?)
+        match &self.backend {
+            super::Backend::Direct(inner) => Ok(inner.session_checks(&uid, &session_id).await?),
+            super::Backend::Gateway { conn, options } => {
+                crate::gateway::identity::session_checks(conn, options, uid, session_id).await
+            }
+        }
     }
 
     pub async fn session_state_history(
@@ -35,6 +50,14 @@ impl Identity {
         uid: String,
         session_id: String,
     ) -> Result<IdvSessionStateHistory, RalioFfiError> {
-        Ok(self.inner.session_state_history(&uid, &session_id).await?)
+        match &self.backend {
+            super::Backend::Direct(inner) => {
+                Ok(inner.session_state_history(&uid, &session_id).await?)
+            }
+            super::Backend::Gateway { conn, options } => {
+                crate::gateway::identity::session_state_history(conn, options, uid, session_id)
+                    .await
+            }
+        }
     }
 }

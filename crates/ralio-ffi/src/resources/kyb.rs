@@ -11,7 +11,12 @@ super::ffi_sub_client! {
 #[uniffi::export(async_runtime = "tokio")]
 impl Kyb {
     pub async fn create_session(&self, uid: String) -> Result<KybSession, RalioFfiError> {
-        Ok(self.inner.create_session(&uid).await?)
+        match &self.backend {
+            super::Backend::Direct(inner) => Ok(inner.create_session(&uid).await?),
+            super::Backend::Gateway { conn, options } => {
+                crate::gateway::kyb::create_session(conn, options, uid).await
+            }
+        }
     }
 
     pub async fn list_sessions(
@@ -19,7 +24,12 @@ impl Kyb {
         uid: String,
         query: ListQuery,
     ) -> Result<Vec<KybSession>, RalioFfiError> {
-        Ok(self.inner.list_sessions(&uid, &query).await?)
+        match &self.backend {
+            super::Backend::Direct(inner) => Ok(inner.list_sessions(&uid, &query).await?),
+            super::Backend::Gateway { conn, options } => {
+                crate::gateway::kyb::list_sessions(conn, options, uid, query).await
+            }
+        }
     }
 
     pub async fn upload_document(
@@ -28,10 +38,14 @@ impl Kyb {
         session_id: String,
         upload: KybDocumentUpload,
     ) -> Result<KybDocument, RalioFfiError> {
-        Ok(self
-            .inner
-            .upload_document(&uid, &session_id, upload)
-            .await?)
+        match &self.backend {
+            super::Backend::Direct(inner) => {
+                Ok(inner.upload_document(&uid, &session_id, upload).await?)
+            }
+            super::Backend::Gateway { conn, options } => {
+                crate::gateway::kyb::upload_document(conn, options, uid, session_id, upload).await
+            }
+        }
     }
 
     pub async fn submit_session(
@@ -39,6 +53,11 @@ impl Kyb {
         uid: String,
         session_id: String,
     ) -> Result<KybSession, RalioFfiError> {
-        Ok(self.inner.submit_session(&uid, &session_id).await?)
+        match &self.backend {
+            super::Backend::Direct(inner) => Ok(inner.submit_session(&uid, &session_id).await?),
+            super::Backend::Gateway { conn, options } => {
+                crate::gateway::kyb::submit_session(conn, options, uid, session_id).await
+            }
+        }
     }
 }

@@ -11,17 +11,32 @@ super::ffi_sub_client! {
 #[uniffi::export(async_runtime = "tokio")]
 impl Merchant {
     pub async fn user(&self) -> Result<MerchantUser, RalioFfiError> {
-        Ok(self.inner.user().await?)
+        match &self.backend {
+            super::Backend::Direct(inner) => Ok(inner.user().await?),
+            super::Backend::Gateway { conn, options } => {
+                crate::gateway::merchant::user(conn, options).await
+            }
+        }
     }
 
     pub async fn list_accounts(
         &self,
         query: ListQuery,
     ) -> Result<Vec<MerchantAccountListItem>, RalioFfiError> {
-        Ok(self.inner.list_accounts(&query).await?)
+        match &self.backend {
+            super::Backend::Direct(inner) => Ok(inner.list_accounts(&query).await?),
+            super::Backend::Gateway { conn, options } => {
+                crate::gateway::merchant::list_accounts(conn, options, query).await
+            }
+        }
     }
 
     pub async fn account(&self, aid: String) -> Result<MerchantAccount, RalioFfiError> {
-        Ok(self.inner.account(&aid).await?)
+        match &self.backend {
+            super::Backend::Direct(inner) => Ok(inner.account(&aid).await?),
+            super::Backend::Gateway { conn, options } => {
+                crate::gateway::merchant::account(conn, options, aid).await
+            }
+        }
     }
 }

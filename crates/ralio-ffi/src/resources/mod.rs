@@ -21,18 +21,41 @@ pub use reference::Reference;
 pub use users::Users;
 pub use vibans::Vibans;
 
-/// Declares a sub-client object wrapping `ralio_core::client::$name`, with `with_options`.
+/// Where a sub-client sends its calls: straight to RalioPay through the core client, or to the
+/// gateway over gRPC with the call options it was given.
+#[derive(Debug)]
+pub(crate) enum Backend<C> {
+    Direct(C),
+    Gateway {
+        conn: ::std::sync::Arc<crate::gateway::GatewayConn>,
+        options: ::ralio_core::CallOptions,
+    },
+}
+
+/// Declares a sub-client object wrapping `ralio_core::client::$name` (direct mode) or a gateway
+/// connection (gateway mode), with `with_options`.
 macro_rules! ffi_sub_client {
     ($(#[$meta:meta])* $name:ident) => {
         $(#[$meta])*
         #[derive(Debug, uniffi::Object)]
         pub struct $name {
-            inner: ::ralio_core::client::$name,
+            backend: super::Backend<::ralio_core::client::$name>,
         }
 
         impl $name {
-            pub(crate) fn new(inner: ::ralio_core::client::$name) -> Self {
-                Self { inner }
+            pub(crate) fn direct(inner: ::ralio_core::client::$name) -> Self {
+                Self { backend: super::Backend::Direct(inner) }
+            }
+
+            pub(crate) fn gateway(
+                conn: ::std::sync::Arc<crate::gateway::GatewayConn>,
+            ) -> Self {
+                Self {
+                    backend: super::Backend::Gateway {
+                        conn,
+                        options: ::ralio_core::CallOptions::default(),
+                    },
+                }
             }
         }
 
@@ -44,7 +67,16 @@ macro_rules! ffi_sub_client {
                 &self,
                 options: ::ralio_core::CallOptions,
             ) -> ::std::sync::Arc<Self> {
-                ::std::sync::Arc::new(Self::new(self.inner.clone().with_options(options)))
+                let backend = match &self.backend {
+                    super::Backend::Direct(inner) => {
+                        super::Backend::Direct(inner.clone().with_options(options))
+                    }
+                    super::Backend::Gateway { conn, .. } => super::Backend::Gateway {
+                        conn: conn.clone(),
+                        options,
+                    },
+                };
+                ::std::sync::Arc::new(Self { backend })
             }
         }
     };

@@ -23,19 +23,39 @@ impl Payins {
         aid: String,
         body: CardPayinCreate,
     ) -> Result<CardPayinCreated, RalioFfiError> {
-        Ok(self.inner.create_card(&uid, &aid, &body).await?)
+        match &self.backend {
+            super::Backend::Direct(inner) => Ok(inner.create_card(&uid, &aid, &body).await?),
+            super::Backend::Gateway { conn, options } => {
+                crate::gateway::payins::create_card(conn, options, uid, aid, body).await
+            }
+        }
     }
 
     pub async fn get_card(&self, oid: String) -> Result<CardPayinDetail, RalioFfiError> {
-        Ok(self.inner.get_card(&oid).await?)
+        match &self.backend {
+            super::Backend::Direct(inner) => Ok(inner.get_card(&oid).await?),
+            super::Backend::Gateway { conn, options } => {
+                crate::gateway::payins::get_card(conn, options, oid).await
+            }
+        }
     }
 
     pub async fn get_bank(&self, oid: String) -> Result<BankPayinDetail, RalioFfiError> {
-        Ok(self.inner.get_bank(&oid).await?)
+        match &self.backend {
+            super::Backend::Direct(inner) => Ok(inner.get_bank(&oid).await?),
+            super::Backend::Gateway { conn, options } => {
+                crate::gateway::payins::get_bank(conn, options, oid).await
+            }
+        }
     }
 
     pub async fn get_crypto(&self, oid: String) -> Result<CryptoPayinDetail, RalioFfiError> {
-        Ok(self.inner.get_crypto(&oid).await?)
+        match &self.backend {
+            super::Backend::Direct(inner) => Ok(inner.get_crypto(&oid).await?),
+            super::Backend::Gateway { conn, options } => {
+                crate::gateway::payins::get_crypto(conn, options, oid).await
+            }
+        }
     }
 }
 
@@ -52,7 +72,12 @@ impl Transfers {
         aid: String,
         body: TransferCreate,
     ) -> Result<Order, RalioFfiError> {
-        Ok(self.inner.create(&uid, &aid, &body).await?)
+        match &self.backend {
+            super::Backend::Direct(inner) => Ok(inner.create(&uid, &aid, &body).await?),
+            super::Backend::Gateway { conn, options } => {
+                crate::gateway::transfers::create(conn, options, uid, aid, body).await
+            }
+        }
     }
 
     pub async fn simulate(
@@ -61,11 +86,21 @@ impl Transfers {
         aid: String,
         body: TransferSimulateRequest,
     ) -> Result<QuoteResponse, RalioFfiError> {
-        Ok(self.inner.simulate(&uid, &aid, &body).await?)
+        match &self.backend {
+            super::Backend::Direct(inner) => Ok(inner.simulate(&uid, &aid, &body).await?),
+            super::Backend::Gateway { conn, options } => {
+                crate::gateway::transfers::simulate(conn, options, uid, aid, body).await
+            }
+        }
     }
 
     pub async fn get(&self, oid: String) -> Result<TransferDetail, RalioFfiError> {
-        Ok(self.inner.get(&oid).await?)
+        match &self.backend {
+            super::Backend::Direct(inner) => Ok(inner.get(&oid).await?),
+            super::Backend::Gateway { conn, options } => {
+                crate::gateway::transfers::get(conn, options, oid).await
+            }
+        }
     }
 }
 
@@ -82,7 +117,12 @@ impl Payouts {
         aid: String,
         body: BankPayoutCreate,
     ) -> Result<PayoutCreated, RalioFfiError> {
-        Ok(self.inner.create_bank(&uid, &aid, &body).await?)
+        match &self.backend {
+            super::Backend::Direct(inner) => Ok(inner.create_bank(&uid, &aid, &body).await?),
+            super::Backend::Gateway { conn, options } => {
+                crate::gateway::payouts::create_bank(conn, options, uid, aid, body).await
+            }
+        }
     }
 
     pub async fn simulate_bank(
@@ -91,11 +131,21 @@ impl Payouts {
         aid: String,
         body: BankPayoutSimulateRequest,
     ) -> Result<QuoteResponse, RalioFfiError> {
-        Ok(self.inner.simulate_bank(&uid, &aid, &body).await?)
+        match &self.backend {
+            super::Backend::Direct(inner) => Ok(inner.simulate_bank(&uid, &aid, &body).await?),
+            super::Backend::Gateway { conn, options } => {
+                crate::gateway::payouts::simulate_bank(conn, options, uid, aid, body).await
+            }
+        }
     }
 
     pub async fn get_bank(&self, oid: String) -> Result<BankPayoutDetail, RalioFfiError> {
-        Ok(self.inner.get_bank(&oid).await?)
+        match &self.backend {
+            super::Backend::Direct(inner) => Ok(inner.get_bank(&oid).await?),
+            super::Backend::Gateway { conn, options } => {
+                crate::gateway::payouts::get_bank(conn, options, oid).await
+            }
+        }
     }
 
     pub async fn validate_bank_otp(
@@ -103,7 +153,12 @@ impl Payouts {
         oid: String,
         code: Secret,
     ) -> Result<Order, RalioFfiError> {
-        Ok(self.inner.validate_bank_otp(&oid, code).await?)
+        match &self.backend {
+            super::Backend::Direct(inner) => Ok(inner.validate_bank_otp(&oid, code).await?),
+            super::Backend::Gateway { conn, options } => {
+                crate::gateway::payouts::validate_bank_otp(conn, options, oid, code).await
+            }
+        }
     }
 
     pub async fn create_crypto(
@@ -112,11 +167,21 @@ impl Payouts {
         aid: String,
         body: CryptoPayoutCreate,
     ) -> Result<PayoutCreated, RalioFfiError> {
-        Ok(self.inner.create_crypto(&uid, &aid, &body).await?)
+        match &self.backend {
+            super::Backend::Direct(inner) => Ok(inner.create_crypto(&uid, &aid, &body).await?),
+            super::Backend::Gateway { conn, options } => {
+                crate::gateway::payouts::create_crypto(conn, options, uid, aid, body).await
+            }
+        }
     }
 
     pub async fn get_crypto(&self, oid: String) -> Result<CryptoPayoutDetail, RalioFfiError> {
-        Ok(self.inner.get_crypto(&oid).await?)
+        match &self.backend {
+            super::Backend::Direct(inner) => Ok(inner.get_crypto(&oid).await?),
+            super::Backend::Gateway { conn, options } => {
+                crate::gateway::payouts::get_crypto(conn, options, oid).await
+            }
+        }
     }
 
     pub async fn validate_crypto_otp(
@@ -124,10 +189,20 @@ impl Payouts {
         oid: String,
         code: Secret,
     ) -> Result<Order, RalioFfiError> {
-        Ok(self.inner.validate_crypto_otp(&oid, code).await?)
+        match &self.backend {
+            super::Backend::Direct(inner) => Ok(inner.validate_crypto_otp(&oid, code).await?),
+            super::Backend::Gateway { conn, options } => {
+                crate::gateway::payouts::validate_crypto_otp(conn, options, oid, code).await
+            }
+        }
     }
 
     pub async fn send_otp(&self, body: OtpSendRequest) -> Result<OtpSendResponse, RalioFfiError> {
-        Ok(self.inner.send_otp(&body).await?)
+        match &self.backend {
+            super::Backend::Direct(inner) => Ok(inner.send_otp(&body).await?),
+            super::Backend::Gateway { conn, options } => {
+                crate::gateway::payouts::send_otp(conn, options, body).await
+            }
+        }
     }
 }

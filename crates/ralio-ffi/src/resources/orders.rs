@@ -11,11 +11,21 @@ super::ffi_sub_client! {
 #[uniffi::export(async_runtime = "tokio")]
 impl Orders {
     pub async fn list_merchant(&self, query: ListQuery) -> Result<OrderList, RalioFfiError> {
-        Ok(self.inner.list_merchant(&query).await?)
+        match &self.backend {
+            super::Backend::Direct(inner) => Ok(inner.list_merchant(&query).await?),
+            super::Backend::Gateway { conn, options } => {
+                crate::gateway::orders::list_merchant(conn, options, query).await
+            }
+        }
     }
 
     pub async fn get(&self, oid: String) -> Result<Order, RalioFfiError> {
-        Ok(self.inner.get(&oid).await?)
+        match &self.backend {
+            super::Backend::Direct(inner) => Ok(inner.get(&oid).await?),
+            super::Backend::Gateway { conn, options } => {
+                crate::gateway::orders::get(conn, options, oid).await
+            }
+        }
     }
 
     pub async fn list_account(
@@ -24,7 +34,12 @@ impl Orders {
         aid: String,
         query: ListQuery,
     ) -> Result<OrderList, RalioFfiError> {
-        Ok(self.inner.list_account(&uid, &aid, &query).await?)
+        match &self.backend {
+            super::Backend::Direct(inner) => Ok(inner.list_account(&uid, &aid, &query).await?),
+            super::Backend::Gateway { conn, options } => {
+                crate::gateway::orders::list_account(conn, options, uid, aid, query).await
+            }
+        }
     }
 }
 
@@ -41,7 +56,12 @@ impl Transactions {
         aid: String,
         query: ListQuery,
     ) -> Result<Vec<TransactionListItem>, RalioFfiError> {
-        Ok(self.inner.list(&uid, &aid, &query).await?)
+        match &self.backend {
+            super::Backend::Direct(inner) => Ok(inner.list(&uid, &aid, &query).await?),
+            super::Backend::Gateway { conn, options } => {
+                crate::gateway::transactions::list(conn, options, uid, aid, query).await
+            }
+        }
     }
 
     pub async fn get(
@@ -50,6 +70,11 @@ impl Transactions {
         aid: String,
         tid: String,
     ) -> Result<Transaction, RalioFfiError> {
-        Ok(self.inner.get(&uid, &aid, &tid).await?)
+        match &self.backend {
+            super::Backend::Direct(inner) => Ok(inner.get(&uid, &aid, &tid).await?),
+            super::Backend::Gateway { conn, options } => {
+                crate::gateway::transactions::get(conn, options, uid, aid, tid).await
+            }
+        }
     }
 }

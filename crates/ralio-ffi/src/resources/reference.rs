@@ -16,6 +16,11 @@ impl Reference {
         query: ListQuery,
         language: Option<String>,
     ) -> Result<ActivityList, RalioFfiError> {
-        Ok(self.inner.list_activities(&query, language).await?)
+        match &self.backend {
+            super::Backend::Direct(inner) => Ok(inner.list_activities(&query, language).await?),
+            super::Backend::Gateway { conn, options } => {
+                crate::gateway::reference::list_activities(conn, options, query, language).await
+            }
+        }
     }
 }

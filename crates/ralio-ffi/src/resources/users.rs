@@ -16,20 +16,35 @@ impl Users {
         &self,
         body: IndividualUserCreate,
     ) -> Result<IndividualUser, RalioFfiError> {
-        Ok(self.inner.create_individual(&body).await?)
+        match &self.backend {
+            super::Backend::Direct(inner) => Ok(inner.create_individual(&body).await?),
+            super::Backend::Gateway { conn, options } => {
+                crate::gateway::users::create_individual(conn, options, body).await
+            }
+        }
     }
 
     pub async fn create_personal(
         &self,
         body: PersonalUserCreate,
     ) -> Result<PersonalUser, RalioFfiError> {
-        Ok(self.inner.create_personal(&body).await?)
+        match &self.backend {
+            super::Backend::Direct(inner) => Ok(inner.create_personal(&body).await?),
+            super::Backend::Gateway { conn, options } => {
+                crate::gateway::users::create_personal(conn, options, body).await
+            }
+        }
     }
 
     pub async fn create_business(
         &self,
         body: BusinessUserCreate,
     ) -> Result<BusinessUser, RalioFfiError> {
-        Ok(self.inner.create_business(&body).await?)
+        match &self.backend {
+            super::Backend::Direct(inner) => Ok(inner.create_business(&body).await?),
+            super::Backend::Gateway { conn, options } => {
+                crate::gateway::users::create_business(conn, options, body).await
+            }
+        }
     }
 }

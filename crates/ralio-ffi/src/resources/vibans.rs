@@ -15,11 +15,21 @@ impl Vibans {
         aid: String,
         body: VirtualIbanCreate,
     ) -> Result<VirtualIban, RalioFfiError> {
-        Ok(self.inner.create(&uid, &aid, &body).await?)
+        match &self.backend {
+            super::Backend::Direct(inner) => Ok(inner.create(&uid, &aid, &body).await?),
+            super::Backend::Gateway { conn, options } => {
+                crate::gateway::vibans::create(conn, options, uid, aid, body).await
+            }
+        }
     }
 
     pub async fn list(&self, uid: String, aid: String) -> Result<Vec<VirtualIban>, RalioFfiError> {
-        Ok(self.inner.list(&uid, &aid).await?)
+        match &self.backend {
+            super::Backend::Direct(inner) => Ok(inner.list(&uid, &aid).await?),
+            super::Backend::Gateway { conn, options } => {
+                crate::gateway::vibans::list(conn, options, uid, aid).await
+            }
+        }
     }
 
     pub async fn get(
@@ -28,7 +38,12 @@ impl Vibans {
         aid: String,
         viban_id: String,
     ) -> Result<VirtualIban, RalioFfiError> {
-        Ok(self.inner.get(&uid, &aid, &viban_id).await?)
+        match &self.backend {
+            super::Backend::Direct(inner) => Ok(inner.get(&uid, &aid, &viban_id).await?),
+            super::Backend::Gateway { conn, options } => {
+                crate::gateway::vibans::get(conn, options, uid, aid, viban_id).await
+            }
+        }
     }
 
     pub async fn update_alias(
@@ -38,10 +53,14 @@ impl Vibans {
         viban_id: String,
         body: VirtualIbanUpdate,
     ) -> Result<VirtualIban, RalioFfiError> {
-        Ok(self
-            .inner
-            .update_alias(&uid, &aid, &viban_id, &body)
-            .await?)
+        match &self.backend {
+            super::Backend::Direct(inner) => {
+                Ok(inner.update_alias(&uid, &aid, &viban_id, &body).await?)
+            }
+            super::Backend::Gateway { conn, options } => {
+                crate::gateway::vibans::update_alias(conn, options, uid, aid, viban_id, body).await
+            }
+        }
     }
 
     pub async fn deactivate(
@@ -50,6 +69,11 @@ impl Vibans {
         aid: String,
         viban_id: String,
     ) -> Result<VirtualIban, RalioFfiError> {
-        Ok(self.inner.deactivate(&uid, &aid, &viban_id).await?)
+        match &self.backend {
+            super::Backend::Direct(inner) => Ok(inner.deactivate(&uid, &aid, &viban_id).await?),
+            super::Backend::Gateway { conn, options } => {
+                crate::gateway::vibans::deactivate(conn, options, uid, aid, viban_id).await
+            }
+        }
     }
 }
