@@ -2,7 +2,9 @@
 //!
 //! * `sandbox` — authenticated reads per second served by the in-process sandbox.
 //! * `overhead` — the gateway's cost over a bare tonic forwarder and over direct REST.
+//! * `events` — webhook ingest, live fan-out, catch-up, a bare-stream floor and idle memory.
 
+mod events;
 mod load;
 mod overhead;
 mod rss;
@@ -24,6 +26,11 @@ enum Command {
     Sandbox(sandbox::Args),
     /// One read three ways (direct REST, a bare tonic forwarder, the gateway), 1 and N clients.
     Overhead(overhead::Args),
+    /// The event pipeline: ingest, live fan-out latency, catch-up vs a floor, idle memory.
+    Events(events::Args),
+    /// A server under test of `events`, run as a child process (internal).
+    #[command(hide = true)]
+    EventsServer(events::ServerArgs),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -35,6 +42,8 @@ fn main() -> anyhow::Result<()> {
         match cli.command {
             Command::Sandbox(args) => sandbox::run(args).await,
             Command::Overhead(args) => overhead::run(args).await,
+            Command::Events(args) => events::run(args).await,
+            Command::EventsServer(args) => events::serve(args).await,
         }
     })
 }

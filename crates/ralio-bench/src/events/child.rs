@@ -1,0 +1,243 @@
+//! The servers under test run in child processes (this binary, `events-server`), so that their
+//! resident memory is theirs alone: the 10,000 client streams of the memory test live in the
+//! parent. The child prints `READY <grpc addr> <http addr>` and serves until its stdin closes.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::Arc;
+
+use anyhow::Context;
+use prost::Message;
+use ralio_gateway::dev::{self, DevOptions};
+use ralio_gateway::proto::ralio::v1 as pb;
+use ralio_gateway::proto::ralio::v1::events_service_server::{EventsService, EventsServiceServer};
+use tonic::{Request, Response, Status};
+
+/// The client token of the gateway under test (all scopes).
+pub const TOKEN: &str = "bench-events-token";
+/// The webhook secret the gateway under test verifies with.
+pub const WEBHOOK_SECRET: &str = "bench-events-webhook-secret";
+
+/// Which server a child runs.
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+pub enum Kind {
+    /// `ralio-gateway dev` (sandbox + gateway, SQLite event log in the data dir).
+    Gateway,
+    /// A bare tonic `EventsService` streaming the events of `--events-file` from memory.
+    Floor,
+}
+
+/// Arguments of the hidden `events-server` command.
+#[derive(clap::Args)]
+pub struct ServerArgs {
+    #[arg(long, value_enum)]
+    kind: Kind,
+    /// Data directory of the gateway.
+    #[arg(long)]
+    data_dir: Option<PathBuf>,
+    /// A `ListEventsResponse` (protobuf) holding the events the floor sends.
+    #[arg(long)]
+    events_file: Option<PathBuf>,
+}
+
+/// Child side: start the server, announce it, serve until stdin closes.
+pub async fn serve(args: ServerArgs) -> anyhow::Result<()> {
+    let any = SocketAddr::from(([127, 0, 0, 1], 0));
+    let (grpc, http, guard) = match args.kind {
+        Kind::Gateway => {
+            let handle = dev::start(DevOptions {
+                grpc_addr: any,
+                http_addr: any,
+                sandbox_addr: any,
+                data_dir: args.data_dir.context("--data-dir is required")?,
+                dev_token: Some(TOKEN.to_owned()),
+                webhook_secret: Some(WEBHOOK_SECRET.to_owned()),
+            })
+            .await?;
+            let (grpc, http) = (handle.gateway.grpc_addr(), handle.gateway.http_addr());
+            (grpc, http, Some(handle))
+        }
+        Kind::Floor => {
+            let path = args.events_file.context("--events-file is required")?;
+            let events = pb::ListEventsResponse::decode(std::fs::read(path)?.as_slice())?.events;
+            let listener = tokio::net::TcpListener::bind(any).await?;
+            let addr = listener.local_addr()?;
+            let incoming =
+                tonic::transport::server::TcpIncoming::from(listener).with_nodelay(Some(true));
+            tokio::spawn(
+                tonic::transport::Server::builder()
+                    .add_service(EventsServiceServer::new(Floor {
+                        events: Arc::new(events),
+                    }))
+                    .serve_with_incoming(incoming),
+            );
+            (addr, addr, None)
+        }
+    };
+    println!("READY {grpc} {http}");
+    std::io::stdout().flush()?;
+    // Serve until the parent closes our stdin (or dies).
+    tokio::task::spawn_blocking(|| {
+        let mut sink = Vec::new();
+        let _ = std::io::stdin().read_to_end(&mut sink);
+    })
+    .await?;
+    drop(guard);
+    std::process::exit(0);
+}
+
+/// The floor: the same `Event` messages, from memory, with nothing else (no auth, no log, no
+/// task or channel per stream).
+struct Floor {
+    events: Arc<Vec<pb::Event>>,
+}
+
+type FloorStream = std::pin::Pin<
+    Box<dyn tokio_stream::Stream<Item = Result<pb::SubscribeResponse, Status>> + Send>,
+>;
+
+#[tonic::async_trait]
+impl EventsService for Floor {
+    type SubscribeStream = FloorStream;
+
+    async fn subscribe(
+        &self,
+        _: Request<pb::SubscribeRequest>,
+    ) -> Result<Response<Self::SubscribeStream>, Status> {
+        let events = Arc::clone(&self.events);
+        let stream = tokio_stream::iter((0..events.len()).map(move |index| {
+            Ok(pb::SubscribeResponse {
+                kind: Some(pb::subscribe_response::Kind::Event(events[index].clone())),
+            })
+        }));
+        Ok(Response::new(Box::pin(stream)))
+    }
+
+    async fn ack(&self, _: Request<pb::AckRequest>) -> Result<Response<pb::AckResponse>, Status> {
+        Err(Status::unimplemented("the floor serves Subscribe only"))
+    }
+
+    async fn list_events(
+        &self,
+        _: Request<pb::ListEventsRequest>,
+    ) -> Result<Response<pb::ListEventsResponse>, Status> {
+        Err(Status::unimplemented("the floor serves Subscribe only"))
+    }
+
+    async fn get_event(
+        &self,
+        _: Request<pb::GetEventRequest>,
+    ) -> Result<Response<pb::GetEventResponse>, Status> {
+        Err(Status::unimplemented("the floor serves Subscribe only"))
+    }
+}
+
+/// Parent side: a running child server.
+pub struct Server {
+    child: Child,
+    stdin: Option<ChildStdin>,
+    pub grpc: SocketAddr,
+    pub http: SocketAddr,
+}
+
+impl Server {
+    /// Starts `kind` in a child process and waits for it to listen.
+    pub fn start(
+        kind: Kind,
+        data_dir: Option<&Path>,
+        events_file: Option<&Path>,
+    ) -> anyhow::Result<Self> {
+        let mut command = Command::new(std::env::current_exe()?);
+        command
+            .arg("events-server")
+            .arg("--kind")
+            .arg(match kind {
+                Kind::Gateway => "gateway",
+                Kind::Floor => "floor",
+            })
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit());
+        if let Some(dir) = data_dir {
+            command.arg("--data-dir").arg(dir);
+        }
+        if let Some(file) = events_file {
+            command.arg("--events-file").arg(file);
+        }
+        let mut child = command
+            .spawn()
+            .context("cannot start the events-server child")?;
+        let stdin = child.stdin.take();
+        let stdout = child.stdout.take().context("child stdout")?;
+        let mut line = String::new();
+        BufReader::new(stdout).read_line(&mut line)?;
+        let mut words = line.split_whitespace();
+        anyhow::ensure!(
+            words.next() == Some("READY"),
+            "child did not start: {line:?}"
+        );
+        let grpc = words.next().context("grpc addr")?.parse()?;
+        let http = words.next().context("http addr")?.parse()?;
+        Ok(Self {
+            child,
+            stdin,
+            grpc,
+            http,
+        })
+    }
+
+    /// The child's resident set size in KiB.
+    pub fn rss_kib(&self) -> anyhow::Result<u64> {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))?;
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix("VmRSS:"))
+            .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
+            .context("no VmRSS in /proc/<pid>/status")
+    }
+
+    /// CPU time (user + system) the child has used so far, in ms.
+    pub fn cpu_ms(&self) -> u64 {
+        cpu_ms(&self.child.id().to_string())
+    }
+
+    /// Closes the child's stdin and waits for it to exit.
+    pub fn stop(mut self) -> anyhow::Result<()> {
+        self.stdin.take();
+        self.child.wait()?;
+        Ok(())
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if self.stdin.take().is_some() {
+            // Not stopped cleanly (an error path): end our own child.
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+/// CPU time (user + system) of process `pid` ("self" for this one), in ms, from
+/// `/proc/<pid>/stat` (clock ticks of 10 ms, Linux's USER_HZ); 0 where unavailable.
+pub fn cpu_ms(pid: &str) -> u64 {
+    let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+        return 0;
+    };
+    // Fields after the command name (which may hold spaces) start at field 3 (state);
+    // utime and stime are fields 14 and 15.
+    let Some((_, rest)) = stat.rsplit_once(')') else {
+        return 0;
+    };
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |index: usize| {
+        fields
+            .get(index)
+            .and_then(|value| value.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    (ticks(11) + ticks(12)) * 10
+}
