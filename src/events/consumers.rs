@@ -70,7 +70,7 @@ struct Group {
     name: String,
     state: Mutex<State>,
     /// Signalled when leases are released (acks) so that waiting members look again.
-    changed: Notify,
+    changed: Arc<Notify>,
 }
 
 impl Group {
@@ -136,7 +136,7 @@ impl LocalGroups {
                         filter,
                         pending: BTreeMap::new(),
                     }),
-                    changed: Notify::new(),
+                    changed: Arc::new(Notify::new()),
                 });
                 let mut groups = self
                     .groups
@@ -202,10 +202,7 @@ pub struct LocalMember {
 
 impl LocalMember {
     /// Leases up to `room` events: expired leases first, then new events from the log.
-    async fn take(
-        &mut self,
-        room: usize,
-    ) -> Result<(Vec<Arc<LoggedEvent>>, Option<Instant>), LogError> {
+    async fn lease(&mut self, room: usize) -> Result<Leased, LogError> {
         let mut state = self.group.state.lock().await;
         let now = Instant::now();
         let mine = state
@@ -255,39 +252,75 @@ impl LocalMember {
     }
 }
 
-impl ConsumerMember for LocalMember {
+impl Lessee for LocalMember {
+    fn released(&self) -> Arc<Notify> {
+        Arc::clone(&self.group.changed)
+    }
+
+    fn head(&mut self) -> &mut watch::Receiver<u64> {
+        &mut self.head
+    }
+
+    fn take(&mut self, room: usize) -> BoxFuture<'_, Result<Leased, LogError>> {
+        Box::pin(self.lease(room))
+    }
+}
+
+/// Events just leased to a member, and when it should look again at the latest (the next lease
+/// deadline it knows of) if there were none.
+pub(crate) type Leased = (Vec<Arc<LoggedEvent>>, Option<Instant>);
+
+/// A consumer member as [`next_leased`] drives it (one per backend).
+pub(crate) trait Lessee: Send {
+    /// Notified when leases are released in this process (acks), so that members look again.
+    fn released(&self) -> Arc<Notify>;
+    /// The log's head: changes when new events are committed.
+    fn head(&mut self) -> &mut watch::Receiver<u64>;
+    /// Leases up to `room` events to this member.
+    fn take(&mut self, room: usize) -> BoxFuture<'_, Result<Leased, LogError>>;
+}
+
+/// Every backend's members are [`Lessee`]s.
+impl<M: Lessee> ConsumerMember for M {
     fn next(
         &mut self,
         max: usize,
         wait: Duration,
     ) -> BoxFuture<'_, Result<Vec<Arc<LoggedEvent>>, LogError>> {
-        Box::pin(async move {
-            let give_up = Instant::now() + wait;
-            loop {
-                let group = Arc::clone(&self.group);
-                let changed = group.changed.notified();
-                tokio::pin!(changed);
-                changed.as_mut().enable();
-                self.head.borrow_and_update();
-                let (events, next_expiry) = self.take(max.max(1)).await?;
-                if !events.is_empty() {
-                    return Ok(events);
-                }
-                let now = Instant::now();
-                if now >= give_up {
-                    return Ok(Vec::new());
-                }
-                let wake = next_expiry.map_or(give_up, |expiry| expiry.min(give_up));
-                tokio::select! {
-                    () = &mut changed => {}
-                    changed = self.head.changed() => {
-                        if changed.is_err() {
-                            return Err(LogError::Closed);
-                        }
-                    }
-                    () = tokio::time::sleep_until(wake) => {}
+        Box::pin(next_leased(self, max, wait))
+    }
+}
+
+/// [`ConsumerMember::next`] of every backend: leases events, or waits for a release, new events
+/// or the next lease deadline and tries again, until `wait` has passed.
+pub(crate) async fn next_leased<M: Lessee>(
+    member: &mut M,
+    max: usize,
+    wait: Duration,
+) -> Result<Vec<Arc<LoggedEvent>>, LogError> {
+    let give_up = Instant::now() + wait;
+    loop {
+        let released = member.released();
+        let changed = released.notified();
+        tokio::pin!(changed);
+        changed.as_mut().enable();
+        member.head().borrow_and_update();
+        let (events, next_wake) = member.take(max.max(1)).await?;
+        if !events.is_empty() {
+            return Ok(events);
+        }
+        if Instant::now() >= give_up {
+            return Ok(Vec::new());
+        }
+        let wake = next_wake.map_or(give_up, |at| at.min(give_up));
+        tokio::select! {
+            () = &mut changed => {}
+            changed = member.head().changed() => {
+                if changed.is_err() {
+                    return Err(LogError::Closed);
                 }
             }
-        })
+            () = tokio::time::sleep_until(wake) => {}
+        }
     }
 }

@@ -98,26 +98,7 @@ pub async fn deliver_ok(url: &str, body: &[u8]) -> Value {
 
 /// Every stored event, through ListEvents (all pages).
 pub async fn all_events(env: &TestEnv) -> Vec<pb::Event> {
-    let mut events = Vec::new();
-    let mut after = 0;
-    loop {
-        let page = env
-            .grpc()
-            .events()
-            .list_events(pb::ListEventsRequest {
-                filter: None,
-                after_cursor: after,
-                page_size: 1000,
-            })
-            .await
-            .expect("list events")
-            .into_inner();
-        events.extend(page.events);
-        after = page.next_cursor;
-        if !page.has_more {
-            return events;
-        }
-    }
+    process_support::list_all(env.grpc().events()).await
 }
 
 pub async fn subscribe(
@@ -198,232 +179,31 @@ where
 
 // --- the gateway as a separate process (crash tests) ------------------------------------------
 
+// A test that uses both helpers (nats_events) compiles it twice, harmlessly.
+#[allow(clippy::duplicate_mod)]
+#[path = "../process_support/mod.rs"]
+mod process_support;
+
+#[allow(unused_imports)]
+pub use process_support::{EventsClient as ProcessEventsClient, GatewayProcess, free_port};
+
 /// A token with `events:subscribe`, configured in every [`GatewayProcess`].
 pub const PROCESS_TOKEN: &str = "events-process-token";
-
-/// A free loopback port: bound on port 0, then released (the caller binds it again).
-pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .expect("bind port 0")
-        .local_addr()
-        .expect("local addr")
-        .port()
-}
-
-/// A request hook that adds `authorization: Bearer <PROCESS_TOKEN>`.
-pub type BearerHook = fn(tonic::Request<()>) -> Result<tonic::Request<()>, tonic::Status>;
-
-/// An `EventsService` client of a [`GatewayProcess`].
-pub type ProcessEventsClient = pb::events_service_client::EventsServiceClient<
-    tonic::service::interceptor::InterceptedService<tonic::transport::Channel, BearerHook>,
->;
-
-/// The `ralio-gateway serve --config <toml>` binary run as a child process on fixed ports and a
-/// data directory that survive restarts. Dropping it kills the process.
-pub struct GatewayProcess {
-    pub grpc_addr: std::net::SocketAddr,
-    pub http_addr: std::net::SocketAddr,
-    pub data_dir: std::path::PathBuf,
-    config: std::path::PathBuf,
-    log: std::path::PathBuf,
-    child: Option<tokio::process::Child>,
-    /// Times started, for the log file names.
-    starts: u32,
-    _dir: tempfile::TempDir,
-}
 
 impl GatewayProcess {
     /// Writes the configuration (sandbox at `sandbox_url`, webhook secrets [`SECRET`] and
     /// [`OLD_SECRET`], a [`PROCESS_TOKEN`] with `events:subscribe`, `extra` TOML appended to
     /// the `[webhooks]` table) and starts the process; returns once `/healthz` answers 200.
     pub async fn start(sandbox_url: &str, webhooks_extra: &str) -> Self {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let data_dir = dir.path().join("data");
-        let grpc_addr = std::net::SocketAddr::from(([127, 0, 0, 1], free_port()));
-        let http_addr = std::net::SocketAddr::from(([127, 0, 0, 1], free_port()));
-        let token_hash = ralio_gateway::auth::TokenHash::of_token(PROCESS_TOKEN).to_hex();
-        let config = format!(
-            r#"grpc_addr = "{grpc_addr}"
-http_addr = "{http_addr}"
-data_dir = {data_dir:?}
-
-[ralio]
-base_url = "{sandbox_url}"
-api_code = "{api_code}"
-api_key = "{api_key}"
-timeout_secs = 5
-
-[webhooks]
-secret = "{SECRET}"
-previous_secret = "{OLD_SECRET}"
-{webhooks_extra}
-
-[shutdown]
-grace_secs = 0
-timeout_secs = 2
-
-[[tokens]]
-name = "events"
-sha256 = "{token_hash}"
-scopes = ["events:subscribe"]
-"#,
-            api_code = ralio_sandbox::config::DEV_API_CODE,
-            api_key = ralio_sandbox::config::DEV_API_KEY,
+        let tables = format!(
+            "[webhooks]\nsecret = \"{SECRET}\"\nprevious_secret = \"{OLD_SECRET}\"\n{webhooks_extra}\n"
         );
-        let config_path = dir.path().join("gateway.toml");
-        std::fs::write(&config_path, config).expect("write config");
-        let mut process = Self {
-            grpc_addr,
-            http_addr,
-            data_dir,
-            config: config_path,
-            log: dir.path().join("gateway"),
-            child: None,
-            starts: 0,
-            _dir: dir,
-        };
-        process.spawn().await;
-        process
-    }
-
-    /// `http://<http addr>/webhooks/ralio`.
-    pub fn ingest_url(&self) -> String {
-        format!("http://{}/webhooks/ralio", self.http_addr)
-    }
-
-    /// What the process wrote to stdout and stderr, every run so far.
-    pub fn logs(&self) -> String {
-        (1..=self.starts)
-            .map(|run| {
-                let text = std::fs::read_to_string(self.log_path(run)).unwrap_or_default();
-                format!("--- gateway run {run} ---\n{text}")
-            })
-            .collect()
-    }
-
-    fn log_path(&self, run: u32) -> std::path::PathBuf {
-        self.log.with_extension(format!("{run}.log"))
-    }
-
-    /// Starts the binary and waits (bounded) for `/healthz`. A port still held by the killed
-    /// process's sockets makes the new one exit at once; it is started again then.
-    async fn spawn(&mut self) {
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
-        loop {
-            self.starts += 1;
-            let log = std::fs::File::create(self.log_path(self.starts)).expect("log file");
-            let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_ralio-gateway"));
-            command
-                .arg("serve")
-                .arg("--config")
-                .arg(&self.config)
-                .env("RUST_LOG", "info")
-                .stdin(std::process::Stdio::null())
-                .stdout(log.try_clone().expect("log file"))
-                .stderr(log)
-                .kill_on_drop(true);
-            for (name, _) in std::env::vars() {
-                if name.starts_with("RALIO_") {
-                    command.env_remove(name);
-                }
-            }
-            let mut child = command.spawn().expect("gateway binary starts");
-            let http = reqwest::Client::new();
-            let url = format!("http://{}/healthz", self.http_addr);
-            let exited = loop {
-                if let Some(status) = child.try_wait().expect("child status") {
-                    break Some(status);
-                }
-                if let Ok(response) = http.get(&url).send().await
-                    && response.status() == 200
-                {
-                    break None;
-                }
-                assert!(
-                    tokio::time::Instant::now() < deadline,
-                    "gateway not ready in time\n{}",
-                    self.logs()
-                );
-                tokio::time::sleep(Duration::from_millis(25)).await;
-            };
-            match exited {
-                None => {
-                    self.child = Some(child);
-                    return;
-                }
-                Some(status) => {
-                    assert!(
-                        tokio::time::Instant::now() < deadline,
-                        "gateway exited ({status}) and kept failing to start\n{}",
-                        self.logs()
-                    );
-                    tokio::time::sleep(Duration::from_millis(100)).await;
-                }
-            }
-        }
-    }
-
-    /// SIGKILL (`Child::kill` on unix): no shutdown code runs, nothing is flushed.
-    pub async fn kill(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            child.kill().await.expect("SIGKILL the gateway");
-        }
-    }
-
-    /// Starts the process again on the same ports, configuration and data directory.
-    pub async fn restart(&mut self) {
-        assert!(self.child.is_none(), "kill the gateway first");
-        self.spawn().await;
-    }
-
-    /// An `EventsService` client presenting [`PROCESS_TOKEN`].
-    pub fn events(&self) -> ProcessEventsClient {
-        fn bearer(mut request: tonic::Request<()>) -> Result<tonic::Request<()>, tonic::Status> {
-            let value = format!("Bearer {PROCESS_TOKEN}")
-                .parse()
-                .map_err(|_| tonic::Status::internal("token"))?;
-            request.metadata_mut().insert("authorization", value);
-            Ok(request)
-        }
-        let channel = tonic::transport::Channel::from_shared(format!("http://{}", self.grpc_addr))
-            .expect("uri")
-            .connect_lazy();
-        pb::events_service_client::EventsServiceClient::with_interceptor(
-            channel,
-            bearer as BearerHook,
-        )
-    }
-
-    /// Every stored event through `ListEvents` (all pages).
-    pub async fn all_events(&self) -> Vec<pb::Event> {
-        let mut client = self.events();
-        let mut events = Vec::new();
-        let mut after = 0;
-        loop {
-            let page = client
-                .list_events(pb::ListEventsRequest {
-                    filter: None,
-                    after_cursor: after,
-                    page_size: 1000,
-                })
-                .await
-                .expect("list events")
-                .into_inner();
-            events.extend(page.events);
-            after = page.next_cursor;
-            if !page.has_more {
-                return events;
-            }
-        }
-    }
-
-    /// `GET /metrics`.
-    pub async fn metrics(&self) -> String {
-        reqwest::get(format!("http://{}/metrics", self.http_addr))
-            .await
-            .expect("metrics reachable")
-            .text()
-            .await
-            .expect("metrics text")
+        Self::launch(process_support::ProcessConfig {
+            sandbox_url,
+            token: PROCESS_TOKEN,
+            scopes: "\"events:subscribe\"",
+            tables: &tables,
+        })
+        .await
     }
 }

@@ -6,12 +6,18 @@
 //! (Debian's 2.9 is too old for async-nats 0.51).
 #![allow(dead_code)]
 
-use std::net::SocketAddr;
+// A test that uses both helpers (nats_events) compiles it twice, harmlessly.
+#[allow(clippy::duplicate_mod)]
+#[path = "../process_support/mod.rs"]
+mod process_support;
+
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use ralio_gateway::proto::ralio::v1 as pb;
+
+pub use process_support::{GatewayProcess, free_port};
 
 /// Environment variable naming the `nats-server` binary.
 pub const SERVER_BIN_ENV: &str = "RALIO_NATS_SERVER_BIN";
@@ -45,15 +51,6 @@ pub fn server_binary() -> PathBuf {
              and put it on PATH, or set {SERVER_BIN_ENV} to its path"
         )
     })
-}
-
-/// A free loopback port: bound on port 0, then released (the caller binds it again).
-pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .expect("bind port 0")
-        .local_addr()
-        .expect("local addr")
-        .port()
 }
 
 /// A `nats-server -js` of this test alone: its own port and store directory. Killed on drop.
@@ -208,166 +205,29 @@ pub async fn post(http: &reqwest::Client, url: &str, body: &[u8], signature: &st
         .map(|response| response.status().as_u16())
 }
 
-/// The `ralio-gateway serve --config <toml>` binary on the NATS backend, as a child process on
-/// fixed ports. Dropping it kills the process.
-pub struct GatewayProcess {
-    pub grpc_addr: SocketAddr,
-    pub http_addr: SocketAddr,
-    config: PathBuf,
-    log: PathBuf,
-    child: Option<tokio::process::Child>,
-    starts: u32,
-    _dir: tempfile::TempDir,
-}
-
+/// The gateway binary on the NATS backend (the shared [`process_support::GatewayProcess`]).
 impl GatewayProcess {
     /// Configures (sandbox at `sandbox_url`, NATS at `nats_url`, webhook secret [`SECRET`], a
-    /// [`TOKEN`] with every scope) and starts the process; returns once `/healthz` answers 200.
+    /// [`TOKEN`] with every scope, an ack-wait of 2 s) and starts the process; returns once
+    /// `/healthz` answers 200.
     pub async fn start(sandbox_url: &str, nats_url: &str) -> Self {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let grpc_addr = SocketAddr::from(([127, 0, 0, 1], free_port()));
-        let http_addr = SocketAddr::from(([127, 0, 0, 1], free_port()));
-        let token_hash = ralio_gateway::auth::TokenHash::of_token(TOKEN).to_hex();
-        let config = format!(
-            r#"grpc_addr = "{grpc_addr}"
-http_addr = "{http_addr}"
-data_dir = {data_dir:?}
+        Self::start_with(sandbox_url, nats_url, "ack_wait_secs = 2").await
+    }
 
-[ralio]
-base_url = "{sandbox_url}"
-api_code = "{api_code}"
-api_key = "{api_key}"
-timeout_secs = 5
-
-[webhooks]
-secret = "{SECRET}"
-
-[events]
-backend = "nats"
-ack_wait_secs = 2
-
-[events.nats]
-url = "{nats_url}"
-
-[shutdown]
-grace_secs = 0
-timeout_secs = 2
-
-[[tokens]]
-name = "nats-tests"
-sha256 = "{token_hash}"
-scopes = ["admin"]
-"#,
-            data_dir = dir.path().join("data"),
-            api_code = ralio_sandbox::config::DEV_API_CODE,
-            api_key = ralio_sandbox::config::DEV_API_KEY,
+    /// [`GatewayProcess::start`] with `events` as the body of the `[events]` table (besides
+    /// `backend = "nats"`).
+    pub async fn start_with(sandbox_url: &str, nats_url: &str, events: &str) -> Self {
+        let tables = format!(
+            "[webhooks]\nsecret = \"{SECRET}\"\n\n[events]\nbackend = \"nats\"\n{events}\n\n\
+             [events.nats]\nurl = \"{nats_url}\"\n"
         );
-        let config_path = dir.path().join("gateway.toml");
-        std::fs::write(&config_path, config).expect("write config");
-        let mut process = Self {
-            grpc_addr,
-            http_addr,
-            config: config_path,
-            log: dir.path().join("gateway"),
-            child: None,
-            starts: 0,
-            _dir: dir,
-        };
-        process.spawn().await;
-        process
-    }
-
-    pub fn ingest_url(&self) -> String {
-        format!("http://{}/webhooks/ralio", self.http_addr)
-    }
-
-    /// What the process wrote, every run so far.
-    pub fn logs(&self) -> String {
-        (1..=self.starts)
-            .map(|run| {
-                let text = std::fs::read_to_string(self.log_path(run)).unwrap_or_default();
-                format!("--- gateway run {run} ---\n{text}")
-            })
-            .collect()
-    }
-
-    fn log_path(&self, run: u32) -> PathBuf {
-        self.log.with_extension(format!("{run}.log"))
-    }
-
-    async fn spawn(&mut self) {
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
-        loop {
-            self.starts += 1;
-            let log = std::fs::File::create(self.log_path(self.starts)).expect("log file");
-            let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_ralio-gateway"));
-            command
-                .arg("serve")
-                .arg("--config")
-                .arg(&self.config)
-                .env("RUST_LOG", "info")
-                .stdin(Stdio::null())
-                .stdout(log.try_clone().expect("log file"))
-                .stderr(log)
-                .kill_on_drop(true);
-            for (name, _) in std::env::vars() {
-                if name.starts_with("RALIO_") {
-                    command.env_remove(name);
-                }
-            }
-            let mut child = command.spawn().expect("gateway binary starts");
-            let http = reqwest::Client::new();
-            let url = format!("http://{}/healthz", self.http_addr);
-            let exited = loop {
-                if let Some(status) = child.try_wait().expect("child status") {
-                    break Some(status);
-                }
-                if let Ok(response) = http.get(&url).send().await
-                    && response.status() == 200
-                {
-                    break None;
-                }
-                assert!(
-                    tokio::time::Instant::now() < deadline,
-                    "gateway not ready in time\n{}",
-                    self.logs()
-                );
-                tokio::time::sleep(Duration::from_millis(25)).await;
-            };
-            match exited {
-                None => {
-                    self.child = Some(child);
-                    return;
-                }
-                Some(status) => {
-                    assert!(
-                        tokio::time::Instant::now() < deadline,
-                        "gateway exited ({status}) and kept failing to start\n{}",
-                        self.logs()
-                    );
-                    tokio::time::sleep(Duration::from_millis(100)).await;
-                }
-            }
-        }
-    }
-
-    /// SIGKILL: no shutdown code runs.
-    pub async fn kill(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            child.kill().await.expect("SIGKILL the gateway");
-        }
-    }
-
-    pub async fn restart(&mut self) {
-        assert!(self.child.is_none(), "kill the gateway first");
-        self.spawn().await;
-    }
-
-    /// A gRPC channel to the process.
-    pub fn channel(&self) -> tonic::transport::Channel {
-        tonic::transport::Channel::from_shared(format!("http://{}", self.grpc_addr))
-            .expect("uri")
-            .connect_lazy()
+        Self::launch(process_support::ProcessConfig {
+            sandbox_url,
+            token: TOKEN,
+            scopes: "\"admin\"",
+            tables: &tables,
+        })
+        .await
     }
 }
 
@@ -383,23 +243,5 @@ pub fn authed<T>(message: T) -> tonic::Request<T> {
 
 /// Every stored event through `ListEvents` (all pages).
 pub async fn all_events(channel: tonic::transport::Channel) -> Vec<pb::Event> {
-    let mut client = pb::events_service_client::EventsServiceClient::new(channel);
-    let mut events = Vec::new();
-    let mut after = 0;
-    loop {
-        let page = client
-            .list_events(authed(pb::ListEventsRequest {
-                filter: None,
-                after_cursor: after,
-                page_size: 1000,
-            }))
-            .await
-            .expect("list events")
-            .into_inner();
-        events.extend(page.events);
-        after = page.next_cursor;
-        if !page.has_more {
-            return events;
-        }
-    }
+    process_support::list_all(process_support::events_client(channel, TOKEN)).await
 }

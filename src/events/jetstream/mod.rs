@@ -15,17 +15,18 @@
 //! * **New heads across replicas**: every replica runs one ordered consumer on the stream from
 //!   its head, which feeds the shared [`Hub`]. So an event ingested by another replica wakes
 //!   this replica's subscribers, and the subscribers at the head read it from memory.
-//! * **Durable named consumers**: the acknowledged position of each consumer lives in a KV
-//!   bucket (the `positions` module) shared by the replicas (create-if-absent, compare-and-set
-//!   forward only); leases and redelivery after the ack-wait are those of [`LocalGroups`], in the
-//!   replica that serves the member. Competing members share the work within a replica;
-//!   members of one consumer on two replicas may both receive an event before it is acked
-//!   (at-least-once, as documented: clients dedupe on the event id). An `Ack` is accepted by
-//!   any replica. This keeps the exact semantics of the SQLite backend (per-event ack with
-//!   live members, cumulative ack without), which JetStream's own consumers do not express
-//!   (their acks need the delivery's reply subject, held by whichever replica delivered it).
+//! * **Durable named consumers** are shared by the replicas (the `groups` module): the
+//!   acknowledged position of each consumer lives in a KV bucket (the `positions` module:
+//!   create-if-absent, compare-and-set forward only) and every event handed to a member has a
+//!   delivery lease in a second bucket, `<positions bucket>_LEASES` (the `leases` module):
+//!   created if absent to claim the event, taken over with a revision check once its ack-wait
+//!   is up, marked acked by `Ack`, deleted once the position passes it. So competing members of
+//!   one consumer split the work whichever replicas serve them, and an event a member does not
+//!   acknowledge in time goes to another member. An `Ack` is accepted by any replica.
 
 mod codec;
+mod groups;
+mod leases;
 mod positions;
 mod read;
 
@@ -37,13 +38,14 @@ use async_nats::jetstream::{self, stream};
 use futures::StreamExt;
 use tokio::sync::watch;
 
-use super::consumers::{GroupStore, LocalGroups};
 use super::filter::EventFilter;
 use super::hub::{DEFAULT_TAIL, Hub};
 use super::log::{
     AppendOutcome, BoxFuture, ConsumerMember, ConsumerSettings, EventLog, LogError, LoggedEvent,
     NewEvent, ReadBatch,
 };
+use groups::SharedGroups;
+use leases::Leases;
 use positions::Positions;
 
 /// Messages one storage read looks at, at most.
@@ -156,7 +158,7 @@ struct Store {
 #[derive(Clone)]
 pub struct JetStreamLog {
     store: Arc<Store>,
-    groups: Arc<LocalGroups>,
+    groups: Arc<SharedGroups>,
     _follower: Arc<AbortOnDrop>,
 }
 
@@ -208,6 +210,12 @@ impl JetStreamLog {
             settings.replicas.max(1),
         )
         .await?;
+        let leases = Leases::open(
+            &context,
+            &leases_bucket(&settings.consumers_bucket),
+            settings.replicas.max(1),
+        )
+        .await?;
         let store = Arc::new(Store {
             client,
             context,
@@ -218,11 +226,16 @@ impl JetStreamLog {
         });
         let follower = tokio::spawn(follow(Arc::downgrade(&store)));
         Ok(Self {
-            groups: Arc::new(LocalGroups::new(Arc::clone(&store) as Arc<dyn GroupStore>)),
+            groups: Arc::new(SharedGroups::new(Arc::clone(&store), leases)),
             store,
             _follower: Arc::new(AbortOnDrop(follower)),
         })
     }
+}
+
+/// The KV bucket of consumer leases: the positions bucket's name with `_LEASES`.
+pub fn leases_bucket(consumers_bucket: &str) -> String {
+    format!("{consumers_bucket}_LEASES")
 }
 
 /// Feeds the hub with every message stored in the stream, in order, whoever published it.
@@ -394,48 +407,6 @@ impl Store {
             self.caught_up_to(newest).await;
         }
         Ok(outcomes)
-    }
-}
-
-impl GroupStore for Store {
-    fn read_after(
-        self: Arc<Self>,
-        after: u64,
-        filter: Arc<EventFilter>,
-        limit: usize,
-    ) -> BoxFuture<'static, Result<ReadBatch, LogError>> {
-        Box::pin(async move { self.read_events(after, filter, limit).await })
-    }
-
-    fn init_position(
-        self: Arc<Self>,
-        name: String,
-        position: u64,
-    ) -> BoxFuture<'static, Result<u64, LogError>> {
-        Box::pin(async move { self.positions.init(&name, position).await })
-    }
-
-    fn advance_position(
-        self: Arc<Self>,
-        name: String,
-        position: u64,
-    ) -> BoxFuture<'static, Result<u64, LogError>> {
-        Box::pin(async move { self.positions.advance(&name, position).await })
-    }
-
-    fn load_position(
-        self: Arc<Self>,
-        name: String,
-    ) -> BoxFuture<'static, Result<Option<u64>, LogError>> {
-        Box::pin(async move { self.positions.load(&name).await })
-    }
-
-    fn head(&self) -> u64 {
-        self.hub.head()
-    }
-
-    fn watch_head(&self) -> watch::Receiver<u64> {
-        self.hub.watch()
     }
 }
 

@@ -21,7 +21,8 @@ pub struct Positions {
     kv: kv::Store,
 }
 
-fn key(name: &str) -> String {
+/// The key of consumer `name` (also the prefix of its lease keys).
+pub(super) fn key(name: &str) -> String {
     format!("c{}", hex::encode(name.as_bytes()))
 }
 
@@ -40,6 +41,17 @@ fn value(position: u64) -> Bytes {
     Bytes::from(position.to_string())
 }
 
+/// Opens bucket `config.bucket`, creating it with `config` if it does not exist yet.
+pub(super) async fn open_bucket(
+    context: &async_nats::jetstream::Context,
+    config: kv::Config,
+) -> Result<kv::Store, async_nats::jetstream::context::CreateKeyValueError> {
+    match context.get_key_value(&config.bucket).await {
+        Ok(kv) => Ok(kv),
+        Err(_) => context.create_key_value(config).await,
+    }
+}
+
 impl Positions {
     /// Opens (creating if needed) bucket `bucket` with `replicas` copies.
     pub async fn open(
@@ -47,19 +59,18 @@ impl Positions {
         bucket: &str,
         replicas: usize,
     ) -> Result<Self, LogError> {
-        let kv = match context.get_key_value(bucket).await {
-            Ok(kv) => kv,
-            Err(_) => context
-                .create_key_value(kv::Config {
-                    bucket: bucket.to_owned(),
-                    history: 1,
-                    num_replicas: replicas,
-                    storage: async_nats::jetstream::stream::StorageType::File,
-                    ..Default::default()
-                })
-                .await
-                .map_err(storage)?,
-        };
+        let kv = open_bucket(
+            context,
+            kv::Config {
+                bucket: bucket.to_owned(),
+                history: 1,
+                num_replicas: replicas,
+                storage: async_nats::jetstream::stream::StorageType::File,
+                ..Default::default()
+            },
+        )
+        .await
+        .map_err(storage)?;
         Ok(Self { kv })
     }
 
