@@ -72,13 +72,18 @@ def generate_stubs(out: Path) -> None:
     from grpc_tools import protoc
     import grpc_tools
 
+    out.mkdir(parents=True, exist_ok=True)
     include = Path(grpc_tools.__file__).parent / "_proto"
     protos = sorted(str(p.relative_to(REPO / "proto")) for p in (REPO / "proto").rglob("*.proto"))
     args = ["protoc", f"-I{REPO / 'proto'}", f"-I{include}", f"--python_out={out}",
             f"--grpc_python_out={out}", *protos]
     if protoc.main(args) != 0:
         raise RuntimeError("grpc_tools.protoc failed")
-    sys.path.insert(0, str(out))
+    # The stubs live in the package `ralio.v1`, and `ralio` is also the bindings' package: let
+    # the installed `ralio` package find `ralio.v1` in the generated tree too.
+    import ralio
+
+    ralio.__path__.append(str(out / "ralio"))
 
 
 def summarise(name: str, samples_ns: list[int]) -> dict:
