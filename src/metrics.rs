@@ -1,15 +1,15 @@
 //! Prometheus metrics: gRPC requests by RPC and status code, and the upstream (RalioPay) side:
 //! latency, token refreshes, retries. Served as text on the admin HTTP port at `/metrics`.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::pin::Pin;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use http_body::{Body, Frame, SizeHint};
 use prometheus::{
-    HistogramOpts, HistogramVec, IntCounter, IntCounterVec, Opts, Registry, TextEncoder,
+    Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, Opts, Registry, TextEncoder,
 };
 use tonic::Code;
 use tower::{Layer, Service};
@@ -200,18 +200,72 @@ fn code_of(headers: &http::HeaderMap) -> Option<Code> {
 
 /// Counts every gRPC request by RPC and final status code. RPC paths not in `known` are
 /// counted as `unknown`, so random paths cannot blow up label cardinality.
+///
+/// The handles of each RPC's series are resolved once (on first use, so the exposition still
+/// lists only series that were observed) and kept per RPC: a request costs one map lookup and
+/// no label hashing, allocation or registry lock.
 #[derive(Clone)]
 pub struct MetricsLayer {
-    metrics: Metrics,
-    known: Arc<HashSet<String>>,
+    rpcs: Arc<HashMap<String, Arc<RpcMetrics>>>,
+    unknown: Arc<RpcMetrics>,
 }
 
 impl MetricsLayer {
     pub fn new(metrics: Metrics, known_methods: impl IntoIterator<Item = String>) -> Self {
+        let rpcs = known_methods
+            .into_iter()
+            .map(|rpc| {
+                let entry = Arc::new(RpcMetrics::new(&metrics, rpc.clone()));
+                (rpc, entry)
+            })
+            .collect();
         Self {
-            metrics,
-            known: Arc::new(known_methods.into_iter().collect()),
+            rpcs: Arc::new(rpcs),
+            unknown: Arc::new(RpcMetrics::new(&metrics, "unknown".to_owned())),
         }
+    }
+
+    fn entry(&self, path: &str) -> Arc<RpcMetrics> {
+        self.rpcs.get(path).unwrap_or(&self.unknown).clone()
+    }
+}
+
+/// The series of one RPC label: its duration histogram and its request counter per code.
+struct RpcMetrics {
+    rpc: String,
+    requests: IntCounterVec,
+    durations: HistogramVec,
+    by_code: [OnceLock<IntCounter>; CODES],
+    duration: OnceLock<Histogram>,
+}
+
+/// Number of gRPC status codes (`OK` = 0 … `UNAUTHENTICATED` = 16).
+const CODES: usize = 17;
+
+impl RpcMetrics {
+    fn new(metrics: &Metrics, rpc: String) -> Self {
+        Self {
+            rpc,
+            requests: metrics.grpc_requests.clone(),
+            durations: metrics.grpc_duration.clone(),
+            by_code: std::array::from_fn(|_| OnceLock::new()),
+            duration: OnceLock::new(),
+        }
+    }
+
+    /// The same as [`Metrics::observe_rpc`] for this RPC.
+    fn observe(&self, code: Code, elapsed: Duration) {
+        // Every `Code` is one of the 17 defined values (`Code::from_i32` maps others to
+        // `Unknown`), so the index is in range.
+        self.by_code[code as usize]
+            .get_or_init(|| {
+                self.requests
+                    .with_label_values(&[self.rpc.as_str(), code_name(code)])
+            })
+            .inc();
+        self.duration
+            .get_or_init(|| self.durations.with_label_values(&[self.rpc.as_str()]))
+            .observe(elapsed.as_secs_f64());
     }
 }
 
@@ -250,14 +304,8 @@ where
     }
 
     fn call(&mut self, request: http::Request<ReqBody>) -> Self::Future {
-        let path = request.uri().path();
-        let rpc = if self.layer.known.contains(path) {
-            path.to_owned()
-        } else {
-            "unknown".to_owned()
-        };
         let mut recorder = Recorder {
-            pending: Some((self.layer.metrics.clone(), rpc, Instant::now())),
+            pending: Some((self.layer.entry(request.uri().path()), Instant::now())),
         };
         let future = self.inner.call(request);
         Box::pin(async move {
@@ -278,13 +326,13 @@ where
 /// Records the request once, when its status is known; a request dropped before that (the
 /// client went away) is counted as `CANCELLED`.
 struct Recorder {
-    pending: Option<(Metrics, String, Instant)>,
+    pending: Option<(Arc<RpcMetrics>, Instant)>,
 }
 
 impl Recorder {
     fn finish(&mut self, code: Code) {
-        if let Some((metrics, rpc, started)) = self.pending.take() {
-            metrics.observe_rpc(&rpc, code, started.elapsed());
+        if let Some((rpc, started)) = self.pending.take() {
+            rpc.observe(code, started.elapsed());
         }
     }
 }
@@ -364,5 +412,38 @@ mod tests {
         ] {
             assert!(text.contains(name), "missing {name} in\n{text}");
         }
+    }
+
+    #[test]
+    fn the_layer_counts_per_rpc_and_code_and_folds_unknown_paths() {
+        let metrics = Metrics::new().unwrap();
+        let layer = MetricsLayer::new(
+            metrics.clone(),
+            ["/ralio.v1.UsersService/GetUser".to_owned()],
+        );
+        let known = layer.entry("/ralio.v1.UsersService/GetUser");
+        known.observe(Code::Ok, Duration::from_millis(1));
+        known.observe(Code::Ok, Duration::from_millis(1));
+        known.observe(Code::Unauthenticated, Duration::from_millis(1));
+        layer
+            .entry("/random/Path")
+            .observe(Code::Unimplemented, Duration::from_millis(1));
+        // The cached handles and the label API count into the same series.
+        metrics.observe_rpc(
+            "/ralio.v1.UsersService/GetUser",
+            Code::Ok,
+            Duration::from_millis(1),
+        );
+        let text = metrics.render();
+        for line in [
+            "ralio_gateway_grpc_requests_total{code=\"OK\",rpc=\"/ralio.v1.UsersService/GetUser\"} 3",
+            "ralio_gateway_grpc_requests_total{code=\"UNAUTHENTICATED\",rpc=\"/ralio.v1.UsersService/GetUser\"} 1",
+            "ralio_gateway_grpc_requests_total{code=\"UNIMPLEMENTED\",rpc=\"unknown\"} 1",
+            "ralio_gateway_grpc_request_duration_seconds_count{rpc=\"/ralio.v1.UsersService/GetUser\"} 4",
+        ] {
+            assert!(text.contains(line), "missing {line} in\n{text}");
+        }
+        // Series appear only once observed.
+        assert!(!text.contains("code=\"NOT_FOUND\""), "{text}");
     }
 }

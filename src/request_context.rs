@@ -45,7 +45,7 @@ impl RequestContext {
             .and_then(|value| value.to_str().ok())
             .filter(|id| is_valid_request_id(id))
             .map(str::to_owned)
-            .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+            .unwrap_or_else(generate_request_id);
         let deadline = headers
             .get(GRPC_TIMEOUT_HEADER)
             .and_then(|value| value.to_str().ok())
@@ -124,6 +124,14 @@ pub fn idempotency_key<T>(request: &Request<T>) -> Result<Option<String>, Status
             "must be 1 to 255 visible ASCII characters",
         )])),
     }
+}
+
+/// A fresh UUID v4 from the thread-local CSPRNG (`uuid::Uuid::new_v4` without uuid's
+/// `fast-rng` feature makes a `getrandom` system call per request).
+fn generate_request_id() -> String {
+    uuid::Builder::from_random_bytes(rand::random())
+        .into_uuid()
+        .to_string()
 }
 
 fn is_valid_request_id(id: &str) -> bool {

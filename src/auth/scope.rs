@@ -85,25 +85,39 @@ impl From<Scope> for String {
     }
 }
 
-/// The scopes of one token.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Scopes(Vec<Scope>);
+/// The scopes of one token: a bit set (one bit per [`Scope`]), so a [`super::Caller`] is copied
+/// into every request without an allocation.
+#[derive(Clone, Copy, Default, PartialEq, Eq)]
+pub struct Scopes(u8);
 
 impl Scopes {
     pub fn new(scopes: impl IntoIterator<Item = Scope>) -> Self {
-        let mut scopes: Vec<Scope> = scopes.into_iter().collect();
-        scopes.sort();
-        scopes.dedup();
-        Self(scopes)
+        Self(scopes.into_iter().fold(0, |bits, scope| bits | bit(scope)))
     }
 
     /// Whether a holder may do what `scope` guards. `admin` grants everything.
     pub fn allows(&self, scope: Scope) -> bool {
-        self.0.contains(&scope) || self.0.contains(&Scope::Admin)
+        self.0 & (bit(scope) | bit(Scope::Admin)) != 0
     }
 
+    /// The scopes held, in [`Scope::ALL`] order.
     pub fn iter(&self) -> impl Iterator<Item = Scope> + '_ {
-        self.0.iter().copied()
+        let bits = self.0;
+        Scope::ALL
+            .into_iter()
+            .filter(move |scope| bits & bit(*scope) != 0)
+    }
+}
+
+fn bit(scope: Scope) -> u8 {
+    1 << (scope as u8)
+}
+
+impl fmt::Debug for Scopes {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Scopes")
+            .field(&self.iter().collect::<Vec<_>>())
+            .finish()
     }
 }
 

@@ -86,7 +86,7 @@ impl TokenRegistry {
         }
         found.map(|entry| Caller {
             id: entry.name.clone(),
-            scopes: entry.scopes.clone(),
+            scopes: entry.scopes,
         })
     }
 }

@@ -9,6 +9,10 @@
 //!
 //! Targets, as ratios from one run: gateway p50 ≤ 1.2 × floor p50 at 1 client, and gateway
 //! throughput ≥ 0.85 × floor throughput at 64 clients.
+//!
+//! For deterministic profiling (`valgrind --tool=callgrind`), `--only gateway --levels 1
+//! --requests N` sends exactly N requests per client (after `--warmup-requests`), so two runs
+//! with different N give the instructions of one request by difference.
 
 use crate::load::{self, Report};
 use crate::{rss, sandbox_api};
@@ -36,6 +40,37 @@ pub struct Args {
     /// Concurrency of the many-clients runs.
     #[arg(long, default_value_t = 64)]
     clients: usize,
+    /// Client counts to run (default: 1 and `--clients`).
+    #[arg(long, value_delimiter = ',')]
+    levels: Vec<usize>,
+    /// Which of the three ways to measure (default: all three).
+    #[arg(long, value_enum, value_delimiter = ',')]
+    only: Vec<Way>,
+    /// Send exactly this many requests per client instead of running for `--seconds`
+    /// (deterministic work, for instruction-count profiling).
+    #[arg(long)]
+    requests: Option<u64>,
+    /// Warm-up requests per client when `--requests` is given.
+    #[arg(long, default_value_t = 50)]
+    warmup_requests: u64,
+    /// Split each measurement into this many slices, alternating floor and gateway (and rest)
+    /// slice by slice, so that a change in machine load hits all of them alike.
+    #[arg(long, default_value_t = 5)]
+    rounds: u32,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Way {
+    Rest,
+    Floor,
+    Gateway,
+}
+
+/// How long each measurement lasts.
+#[derive(Clone, Copy)]
+enum Amount {
+    Seconds(Duration),
+    Requests { warmup: u64, measured: u64 },
 }
 
 /// The floor: forwards `GetMerchantUserAccount` to the sandbox and copies three fields back.
@@ -120,55 +155,120 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         "overhead: GetMerchantUserAccount, sandbox + floor + gateway + clients in one process, {} cores",
         std::thread::available_parallelism().map_or(0, |n| n.get())
     );
-    let duration = Duration::from_secs(args.seconds);
+    let amount = match args.requests {
+        Some(measured) => Amount::Requests {
+            warmup: args.warmup_requests,
+            measured,
+        },
+        None => Amount::Seconds(Duration::from_secs(args.seconds)),
+    };
+    let levels = if args.levels.is_empty() {
+        vec![1, args.clients]
+    } else {
+        args.levels.clone()
+    };
+    let ways = if args.only.is_empty() {
+        vec![Way::Rest, Way::Floor, Way::Gateway]
+    } else {
+        args.only.clone()
+    };
+    let rounds = args.rounds.max(1);
+    let slice = match amount {
+        Amount::Seconds(total) => Amount::Seconds(total / rounds),
+        Amount::Requests { warmup, measured } => Amount::Requests {
+            warmup,
+            measured: measured.div_ceil(u64::from(rounds)),
+        },
+    };
+    let calls = Calls {
+        rest: sandbox_api::get_call(
+            http.clone(),
+            format!("{base}/api/v1/merchant/user/accounts/{aid}"),
+            bearer.clone(),
+        ),
+        floor: grpc_call(floor.clone(), &aid, None),
+        gateway: grpc_call(gateway.clone(), &aid, Some("Bearer bench-token")),
+    };
     let mut results = Vec::new();
     let mut loaded_kib = None;
-    for clients in [1, args.clients] {
-        let rest = measure(
-            clients,
-            duration,
-            sandbox_api::get_call(
-                http.clone(),
-                format!("{base}/api/v1/merchant/user/accounts/{aid}"),
-                bearer.clone(),
-            ),
-        )
-        .await?;
-        rest.print(&format!("rest     ({clients:>2} clients)"));
-        let floor_report = measure(clients, duration, grpc_call(floor.clone(), &aid, None)).await?;
-        floor_report.print(&format!("floor    ({clients:>2} clients)"));
-        let gateway_report = measure(
-            clients,
-            duration,
-            grpc_call(gateway.clone(), &aid, Some("Bearer bench-token")),
-        )
-        .await?;
-        gateway_report.print(&format!("gateway  ({clients:>2} clients)"));
+    for &clients in &levels {
+        let mut measured: Vec<(Way, Option<Measured>)> = ways.iter().map(|&w| (w, None)).collect();
+        for round in 0..rounds {
+            for (way, total) in &mut measured {
+                let this = calls.measure(*way, clients, slice, round == 0).await?;
+                *total = Some(match total.take() {
+                    None => this,
+                    Some(sum) => sum.merge(this)?,
+                });
+            }
+        }
+        let mut by_way = |way: Way| {
+            measured
+                .iter_mut()
+                .find(|(w, _)| *w == way)
+                .and_then(|(_, m)| m.take())
+        };
+        let (rest, floor_report, gateway_report) =
+            (by_way(Way::Rest), by_way(Way::Floor), by_way(Way::Gateway));
+        for (name, m) in [
+            ("rest", &rest),
+            ("floor", &floor_report),
+            ("gateway", &gateway_report),
+        ] {
+            if let Some(m) = m {
+                m.report.print(&format!("{name:<8} ({clients:>2} clients)"));
+                println!(
+                    "{:<40} process CPU {:>6.1} µs/request (user+system, all threads)",
+                    "",
+                    m.cpu_us_per_request()
+                );
+            }
+        }
         if clients > 1 {
             loaded_kib = rss::current_kib();
         }
-        results.push((clients, rest, floor_report, gateway_report));
+        let report = |m: Option<Measured>| m.map(|m| m.report);
+        results.push((
+            clients,
+            report(rest),
+            report(floor_report),
+            report(gateway_report),
+        ));
     }
 
     println!();
+    let p50 = |r: &Report| r.latency_us.value_at_quantile(0.5) as f64;
     for (clients, rest, floor, gateway) in &results {
-        let p50 = |r: &Report| r.latency_us.value_at_quantile(0.5) as f64;
-        println!(
-            "{clients:>2} clients: gateway/floor p50 {:.2}x, throughput {:.2}x; floor/rest p50 {:.2}x",
-            p50(gateway) / p50(floor),
-            gateway.throughput() / floor.throughput(),
-            p50(floor) / p50(rest),
-        );
+        if let (Some(floor), Some(gateway)) = (floor, gateway) {
+            println!(
+                "{clients:>2} clients: gateway/floor p50 {:.2}x, throughput {:.2}x",
+                p50(gateway) / p50(floor),
+                gateway.throughput() / floor.throughput(),
+            );
+        }
+        if let (Some(rest), Some(floor)) = (rest, floor) {
+            println!(
+                "{clients:>2} clients: floor/rest p50 {:.2}x",
+                p50(floor) / p50(rest)
+            );
+        }
     }
-    if let [(_, _, f1, g1), (_, _, fm, gm)] = results.as_slice() {
-        let p50_ratio = g1.latency_us.value_at_quantile(0.5) as f64
-            / f1.latency_us.value_at_quantile(0.5) as f64;
-        let tput_ratio = gm.throughput() / fm.throughput();
+    let pair = |clients: usize| {
+        results.iter().find_map(|(c, _, f, g)| match (f, g) {
+            (Some(f), Some(g)) if *c == clients => Some((f, g)),
+            _ => None,
+        })
+    };
+    if let Some((f1, g1)) = pair(1) {
+        let p50_ratio = p50(g1) / p50(f1);
         println!(
             "target gateway p50 ≤ 1.2 × floor at 1 client: {:.2}x {}",
             p50_ratio,
             verdict(p50_ratio <= 1.2)
         );
+    }
+    if let Some((fm, gm)) = pair(args.clients) {
+        let tput_ratio = gm.throughput() / fm.throughput();
         println!(
             "target gateway throughput ≥ 0.85 × floor at {} clients: {:.2}x {}",
             args.clients,
@@ -188,17 +288,153 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// A report plus the CPU time the whole process used while it was measured.
+struct Measured {
+    report: Report,
+    cpu: Duration,
+}
+
+impl Measured {
+    fn merge(mut self, other: Measured) -> anyhow::Result<Self> {
+        self.report.requests += other.report.requests;
+        self.report.errors += other.report.errors;
+        self.report.elapsed += other.report.elapsed;
+        self.report.latency_us.add(&other.report.latency_us)?;
+        self.cpu += other.cpu;
+        Ok(self)
+    }
+
+    fn cpu_us_per_request(&self) -> f64 {
+        self.cpu.as_secs_f64() * 1e6 / self.report.requests.max(1) as f64
+    }
+}
+
+/// The three ways' request closures.
+struct Calls<R, F, G> {
+    rest: R,
+    floor: F,
+    gateway: G,
+}
+
+impl<R, RFut, F, FFut, G, GFut> Calls<R, F, G>
+where
+    R: Fn() -> RFut + Clone + Send + 'static,
+    RFut: std::future::Future<Output = bool> + Send,
+    F: Fn() -> FFut + Clone + Send + 'static,
+    FFut: std::future::Future<Output = bool> + Send,
+    G: Fn() -> GFut + Clone + Send + 'static,
+    GFut: std::future::Future<Output = bool> + Send,
+{
+    async fn measure(
+        &self,
+        way: Way,
+        clients: usize,
+        amount: Amount,
+        warm_up: bool,
+    ) -> anyhow::Result<Measured> {
+        match way {
+            Way::Rest => measure(clients, amount, warm_up, self.rest.clone()).await,
+            Way::Floor => measure(clients, amount, warm_up, self.floor.clone()).await,
+            Way::Gateway => measure(clients, amount, warm_up, self.gateway.clone()).await,
+        }
+    }
+}
+
+/// User plus system CPU time of this whole process (all threads) so far, from
+/// `/proc/self/stat` (in USER_HZ = 100 ticks per second); zero where `/proc` is missing.
+fn process_cpu() -> Duration {
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
+        return Duration::ZERO;
+    };
+    // Fields after the parenthesised command name: state is field 3, utime 14, stime 15.
+    let fields: Vec<&str> = stat
+        .rsplit_once(") ")
+        .map_or(Vec::new(), |(_, rest)| rest.split(' ').collect());
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    Duration::from_millis((ticks(11) + ticks(12)) * 10)
+}
+
 fn verdict(met: bool) -> &'static str {
     if met { "met" } else { "MISSED" }
 }
 
-async fn measure<F, Fut>(clients: usize, duration: Duration, call: F) -> anyhow::Result<Report>
+async fn measure<F, Fut>(
+    clients: usize,
+    amount: Amount,
+    warm_up: bool,
+    call: F,
+) -> anyhow::Result<Measured>
 where
     F: Fn() -> Fut + Clone + Send + 'static,
     Fut: std::future::Future<Output = bool> + Send,
 {
-    load::run(clients, Duration::from_secs(1), call.clone()).await?;
-    load::run(clients, duration, call).await
+    match amount {
+        Amount::Seconds(duration) => {
+            if warm_up {
+                load::run(clients, Duration::from_secs(1), call.clone()).await?;
+            }
+            let cpu = process_cpu();
+            let report = load::run(clients, duration, call).await?;
+            Ok(Measured {
+                report,
+                cpu: process_cpu().saturating_sub(cpu),
+            })
+        }
+        Amount::Requests { warmup, measured } => {
+            if warm_up {
+                run_count(clients, warmup, call.clone()).await?;
+            }
+            let cpu = process_cpu();
+            let report = run_count(clients, measured, call).await?;
+            Ok(Measured {
+                report,
+                cpu: process_cpu().saturating_sub(cpu),
+            })
+        }
+    }
+}
+
+/// Like [`load::run`], but each of `clients` loops sends exactly `requests` requests.
+async fn run_count<F, Fut>(clients: usize, requests: u64, call: F) -> anyhow::Result<Report>
+where
+    F: Fn() -> Fut + Clone + Send + 'static,
+    Fut: std::future::Future<Output = bool> + Send,
+{
+    let histogram = || hdrhistogram::Histogram::<u64>::new_with_bounds(1, 60_000_000, 3);
+    let started = std::time::Instant::now();
+    let mut tasks = Vec::with_capacity(clients);
+    for _ in 0..clients {
+        let call = call.clone();
+        let mut latencies = histogram()?;
+        tasks.push(tokio::spawn(async move {
+            let mut errors = 0u64;
+            for _ in 0..requests {
+                let sent = std::time::Instant::now();
+                let ok = call().await;
+                latencies.saturating_record(sent.elapsed().as_micros() as u64);
+                errors += u64::from(!ok);
+            }
+            (latencies, errors)
+        }));
+    }
+    let mut report = Report {
+        requests: requests * clients as u64,
+        errors: 0,
+        elapsed: Duration::ZERO,
+        latency_us: histogram()?,
+    };
+    for task in tasks {
+        let (latencies, errors) = task.await?;
+        report.latency_us.add(&latencies)?;
+        report.errors += errors;
+    }
+    report.elapsed = started.elapsed();
+    Ok(report)
 }
 
 fn grpc_call(

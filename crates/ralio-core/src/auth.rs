@@ -2,31 +2,53 @@
 //!
 //! One token is shared by all calls of a client. It is refreshed before its `exp` (read from the
 //! JWT payload without verifying the signature: we only need to know when the server will stop
-//! accepting it) and after a 401. Refreshes are single-flight: the cache is a `tokio::Mutex`, so
-//! when many calls find the token stale at once, the first logs in while holding the lock and
-//! the others, once they get the lock, find the new token and use it. Each token carries a
-//! generation number so that a call that saw a 401 only forces a new login if nobody replaced
-//! the rejected token in the meantime.
+//! accepting it) and after a 401. Calls read the current token under a short synchronous read
+//! lock (no queueing on the hot path). Refreshes are single-flight: logging in takes a
+//! `tokio::Mutex`, so when many calls find the token stale at once, the first logs in while
+//! holding it and the others, once they get it, find the new token and use it. Each token
+//! carries a generation number so that a call that saw a 401 only forces a new login if nobody
+//! replaced the rejected token in the meantime.
 
 use std::future::Future;
+use std::sync::{Arc, PoisonError, RwLock};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use base64::Engine;
+use reqwest::header::HeaderValue;
 use serde::Deserialize;
 use tokio::sync::Mutex;
 
 use crate::error::RalioError;
 use crate::secret::Secret;
 
-/// A token with what we know about its lifetime.
+/// A token with what we know about its lifetime. Cheap to clone (shared).
 #[derive(Debug, Clone)]
 pub(crate) struct CachedToken {
-    pub(crate) token: Secret,
+    pub(crate) token: Arc<Secret>,
+    /// `Bearer <token>`, built once per login and marked sensitive (its `Debug` prints
+    /// `Sensitive`, and HTTP/2 never indexes it). `None` if the token cannot be a header value
+    /// (the request builder then reports it, as for any invalid header).
+    pub(crate) authorization: Option<HeaderValue>,
     pub(crate) generation: u64,
     lifetime: Option<JwtTimes>,
 }
 
 impl CachedToken {
+    fn new(token: Secret, generation: u64) -> Self {
+        let authorization = HeaderValue::from_str(&format!("Bearer {}", token.expose()))
+            .ok()
+            .map(|mut value| {
+                value.set_sensitive(true);
+                value
+            });
+        Self {
+            lifetime: jwt_times(token.expose()),
+            token: Arc::new(token),
+            authorization,
+            generation,
+        }
+    }
+
     /// Fresh while it has more than `margin` left. A short-lived token (lifetime under twice the
     /// margin) uses half its lifetime as the margin, so it is not refreshed on every call.
     fn is_fresh(&self, margin: Duration, now: SystemTime) -> bool {
@@ -72,14 +94,17 @@ fn unix_seconds(time: SystemTime) -> i64 {
 #[derive(Debug)]
 pub(crate) struct TokenCache {
     margin: Duration,
-    slot: Mutex<Option<CachedToken>>,
+    current: RwLock<Option<CachedToken>>,
+    /// Held while logging in, so that only one login runs at a time.
+    login: Mutex<()>,
 }
 
 impl TokenCache {
     pub(crate) fn new(margin: Duration) -> Self {
         Self {
             margin,
-            slot: Mutex::new(None),
+            current: RwLock::new(None),
+            login: Mutex::new(()),
         }
     }
 
@@ -94,23 +119,31 @@ impl TokenCache {
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<Secret, RalioError>>,
     {
-        let mut slot = self.slot.lock().await;
-        if let Some(cached) = slot.as_ref() {
-            let was_rejected = rejected == Some(cached.generation);
-            if !was_rejected && cached.is_fresh(self.margin, SystemTime::now()) {
-                return Ok(cached.clone());
-            }
+        if let Some(cached) = self.usable(rejected) {
+            return Ok(cached);
+        }
+        let _login = self.login.lock().await;
+        // Whoever held the lock before us may have just replaced the token.
+        if let Some(cached) = self.usable(rejected) {
+            return Ok(cached);
         }
         let token = login().await?;
-        let generation = slot.as_ref().map_or(1, |old| old.generation + 1);
-        let cached = CachedToken {
-            lifetime: jwt_times(token.expose()),
-            token,
-            generation,
-        };
+        let mut current = self.current.write().unwrap_or_else(PoisonError::into_inner);
+        let generation = current.as_ref().map_or(1, |old| old.generation + 1);
+        let cached = CachedToken::new(token, generation);
+        *current = Some(cached.clone());
+        drop(current);
         tracing::debug!(generation, "ralio login: new token cached");
-        *slot = Some(cached.clone());
         Ok(cached)
+    }
+
+    /// The cached token unless it is missing, stale or the `rejected` generation.
+    fn usable(&self, rejected: Option<u64>) -> Option<CachedToken> {
+        let current = self.current.read().unwrap_or_else(PoisonError::into_inner);
+        let cached = current.as_ref()?;
+        let usable =
+            rejected != Some(cached.generation) && cached.is_fresh(self.margin, SystemTime::now());
+        usable.then(|| cached.clone())
     }
 }
 
@@ -135,11 +168,7 @@ pub(crate) mod tests {
     #[test]
     fn reads_exp_and_judges_freshness_with_margin() {
         let margin = Duration::from_secs(60);
-        let token = |exp, iat| CachedToken {
-            token: Secret::new("t"),
-            generation: 1,
-            lifetime: jwt_times(&jwt(exp, iat)),
-        };
+        let token = |exp, iat| CachedToken::new(Secret::new(jwt(exp, iat)), 1);
         let t = now();
         assert!(token(t + 3600, t).is_fresh(margin, SystemTime::now()));
         assert!(!token(t + 30, t - 3570).is_fresh(margin, SystemTime::now()));
@@ -147,6 +176,24 @@ pub(crate) mod tests {
         // A 60 s token is fresh for its first 30 s rather than never.
         assert!(token(t + 50, t - 10).is_fresh(margin, SystemTime::now()));
         assert!(jwt_times("not-a-jwt").is_none());
+    }
+
+    #[test]
+    fn the_cached_header_is_the_bearer_token_and_never_printed() {
+        let token = jwt(now() + 3600, now());
+        let cached = CachedToken::new(Secret::new(token.clone()), 1);
+        let header = cached.authorization.as_ref().unwrap();
+        assert_eq!(header.to_str().unwrap(), format!("Bearer {token}"));
+        assert!(header.is_sensitive());
+        let dump = format!("{cached:?}");
+        assert!(!dump.contains(&token), "{dump}");
+        // A token that cannot be a header value leaves the header unset (the request builder
+        // then fails the call instead of sending it).
+        assert!(
+            CachedToken::new(Secret::new("bad\ntoken"), 1)
+                .authorization
+                .is_none()
+        );
     }
 
     #[tokio::test]
