@@ -35,6 +35,8 @@ const MAX_BATCH: usize = 1024;
 const QUEUE: usize = 4096;
 /// Read-only connections open at once.
 const READERS: usize = 4;
+/// Slots in the cache of events read from storage (direct-mapped by cursor).
+const READ_CACHE: usize = 16384;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS events (
@@ -106,6 +108,9 @@ struct Store {
     readers: Mutex<Vec<Connection>>,
     reader_slots: Semaphore,
     path: std::path::PathBuf,
+    /// Events recently read from storage, shared by every reader so that a row is decoded and
+    /// converted to its proto once, not once per subscriber catching up over it.
+    read_cache: Mutex<Vec<Option<Arc<LoggedEvent>>>>,
 }
 
 /// The SQLite event log. Cheap to clone.
@@ -155,6 +160,7 @@ impl SqliteLog {
             readers: Mutex::new(Vec::new()),
             reader_slots: Semaphore::new(READERS),
             path: path.to_owned(),
+            read_cache: Mutex::new(vec![None; READ_CACHE]),
         });
         let writer = Writer {
             connection,
@@ -221,23 +227,22 @@ impl Store {
         if let Some(batch) = self.hub.read_cached(after, &filter, limit, SCAN_LIMIT) {
             return Ok(batch);
         }
+        let store = Arc::clone(self);
         self.read(move |connection| {
             let mut statement = connection.prepare_cached(&format!(
                 "SELECT {COLUMNS} FROM events WHERE cursor > ?1 ORDER BY cursor LIMIT ?2"
             ))?;
-            let rows = statement.query_map(
-                params![to_sql(after), to_sql(SCAN_LIMIT as u64)],
-                logged_event,
-            )?;
+            let mut rows = statement.query(params![to_sql(after), to_sql(SCAN_LIMIT as u64)])?;
             let mut batch = ReadBatch {
                 events: Vec::new(),
                 scanned_to: after,
             };
-            for row in rows {
-                let event = row?;
-                batch.scanned_to = event.cursor;
+            while let Some(row) = rows.next()? {
+                let cursor = from_sql(row.get(0)?);
+                let event = store.shared_read(cursor, row)?;
+                batch.scanned_to = cursor;
                 if filter.matches(&event) {
-                    batch.events.push(Arc::new(event));
+                    batch.events.push(event);
                     if batch.events.len() >= limit {
                         break;
                     }
@@ -246,6 +251,23 @@ impl Store {
             Ok(batch)
         })
         .await
+    }
+}
+
+impl Store {
+    /// The event at `cursor` from the shared read cache, decoding `row` only on a miss. Stored
+    /// events never change, so a cached copy is always the same as the row.
+    fn shared_read(&self, cursor: u64, row: &Row<'_>) -> rusqlite::Result<Arc<LoggedEvent>> {
+        let slot = (cursor % READ_CACHE as u64) as usize;
+        if let Some(event) = self.read_cache.lock()[slot]
+            .as_ref()
+            .filter(|event| event.cursor == cursor)
+        {
+            return Ok(Arc::clone(event));
+        }
+        let event = Arc::new(logged_event(row)?);
+        self.read_cache.lock()[slot] = Some(Arc::clone(&event));
+        Ok(event)
     }
 }
 
