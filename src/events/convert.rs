@@ -165,6 +165,20 @@ fn timestamp(value: &Option<String>) -> Option<Timestamp> {
         .and_then(|value| Timestamp::from_str(value.trim()).ok())
 }
 
+/// The four KYC-session events carry the same fields in distinct proto messages.
+macro_rules! kyc_session {
+    ($data:expr, $variant:ident, $message:ident) => {{
+        let (session_id, entity_type, user_id, related_party_id, checks) = kyc_session($data);
+        Payload::$variant(pb::$message {
+            session_id,
+            entity_type,
+            user_id,
+            related_party_id,
+            checks,
+        })
+    }};
+}
+
 fn payload(payload: EventPayload) -> Option<Payload> {
     Some(match payload {
         EventPayload::PayinProcessing(data) => {
@@ -321,44 +335,16 @@ fn payload(payload: EventPayload) -> Option<Payload> {
             })
         }
         EventPayload::KycSessionVerified(data) => {
-            let (session_id, entity_type, user_id, related_party_id, checks) = kyc_session(data);
-            Payload::KycSessionVerified(pb::KycSessionVerifiedEvent {
-                session_id,
-                entity_type,
-                user_id,
-                related_party_id,
-                checks,
-            })
+            kyc_session!(data, KycSessionVerified, KycSessionVerifiedEvent)
         }
         EventPayload::KycSessionManualReview(data) => {
-            let (session_id, entity_type, user_id, related_party_id, checks) = kyc_session(data);
-            Payload::KycSessionManualReview(pb::KycSessionManualReviewEvent {
-                session_id,
-                entity_type,
-                user_id,
-                related_party_id,
-                checks,
-            })
+            kyc_session!(data, KycSessionManualReview, KycSessionManualReviewEvent)
         }
         EventPayload::KycSessionFailed(data) => {
-            let (session_id, entity_type, user_id, related_party_id, checks) = kyc_session(data);
-            Payload::KycSessionFailed(pb::KycSessionFailedEvent {
-                session_id,
-                entity_type,
-                user_id,
-                related_party_id,
-                checks,
-            })
+            kyc_session!(data, KycSessionFailed, KycSessionFailedEvent)
         }
         EventPayload::KycSessionExpired(data) => {
-            let (session_id, entity_type, user_id, related_party_id, checks) = kyc_session(data);
-            Payload::KycSessionExpired(pb::KycSessionExpiredEvent {
-                session_id,
-                entity_type,
-                user_id,
-                related_party_id,
-                checks,
-            })
+            kyc_session!(data, KycSessionExpired, KycSessionExpiredEvent)
         }
         EventPayload::AccountActivated(data) => {
             Payload::AccountActivated(pb::AccountActivatedEvent {
