@@ -9,7 +9,8 @@ use std::time::{Duration, Instant};
 
 use http_body::{Body, Frame, SizeHint};
 use prometheus::{
-    Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, Opts, Registry, TextEncoder,
+    Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, Opts, Registry,
+    TextEncoder,
 };
 use tonic::Code;
 use tower::{Layer, Service};
@@ -44,6 +45,7 @@ pub struct Metrics {
     idempotent_replays: IntCounter,
     webhooks: IntCounterVec,
     webhook_unknown_types: IntCounter,
+    event_streams: IntGauge,
 }
 
 impl Metrics {
@@ -107,6 +109,11 @@ impl Metrics {
         )?;
         registry.register(Box::new(webhooks.clone()))?;
         registry.register(Box::new(webhook_unknown_types.clone()))?;
+        let event_streams = IntGauge::new(
+            "ralio_gateway_event_streams_open",
+            "Subscribe streams currently open (plain subscribers and consumer members)",
+        )?;
+        registry.register(Box::new(event_streams.clone()))?;
         Ok(Self {
             registry,
             grpc_requests,
@@ -117,6 +124,7 @@ impl Metrics {
             idempotent_replays,
             webhooks,
             webhook_unknown_types,
+            event_streams,
         })
     }
 
@@ -167,6 +175,22 @@ impl Metrics {
     /// A stored webhook event of a type the contract does not know.
     pub fn webhook_unknown_type(&self) {
         self.webhook_unknown_types.inc();
+    }
+
+    /// Counts one open `Subscribe` stream until the returned guard is dropped.
+    pub fn event_stream_opened(&self) -> OpenStreamGuard {
+        self.event_streams.inc();
+        OpenStreamGuard(self.event_streams.clone())
+    }
+}
+
+/// One open `Subscribe` stream in `ralio_gateway_event_streams_open`; dropped with the stream.
+#[derive(Debug)]
+pub struct OpenStreamGuard(IntGauge);
+
+impl Drop for OpenStreamGuard {
+    fn drop(&mut self) {
+        self.0.dec();
     }
 }
 

@@ -157,7 +157,7 @@ impl Gateway {
         routes.add_service(health_service);
         add_reflection(&mut routes)?;
         services::register(&mut routes, &context);
-        routes.add_service(events.service.clone().server());
+        routes.add_service(events.service.clone().routes());
 
         let grpc_listener = bind(config.grpc_addr).await?;
         let grpc_addr = local_addr(&grpc_listener, config.grpc_addr)?;

@@ -237,6 +237,60 @@ async fn a_subscriber_resumes_after_its_last_cursor_without_gap_or_duplicate() {
 }
 
 #[tokio::test]
+async fn a_client_that_goes_away_frees_its_stream() {
+    const OPEN: &str = "ralio_gateway_event_streams_open";
+    let env = start_env(|_| {}).await;
+    let url = ingest_url(&env);
+    assert_eq!(metric(&env, OPEN).await, Some(0.0));
+
+    let mut live = subscribe(&env, pb::SubscribeRequest::default()).await;
+    let filtered = subscribe(
+        &env,
+        pb::SubscribeRequest {
+            start: earliest(),
+            filter: filter(&["payin.*"], "", ""),
+            ..Default::default()
+        },
+    )
+    .await;
+    let member = subscribe(
+        &env,
+        pb::SubscribeRequest {
+            consumer: "leaver".into(),
+            ..Default::default()
+        },
+    )
+    .await;
+    eventually(WAIT, "three open streams", || async {
+        metric(&env, OPEN).await == Some(3.0)
+    })
+    .await;
+    ingest(&url, 0..1).await;
+    assert_eq!(next_event(&mut live, WAIT).await.id, "evt-0");
+
+    // The plain subscriber leaves while caught up, the filtered one while idle, the member
+    // with nothing leased: every one of them is dropped by the gateway.
+    drop(live);
+    drop(filtered);
+    drop(member);
+    eventually(WAIT, "no open stream", || async {
+        metric(&env, OPEN).await == Some(0.0)
+    })
+    .await;
+    // The gateway still serves new streams after the others left.
+    let mut again = subscribe(
+        &env,
+        pb::SubscribeRequest {
+            start: earliest(),
+            ..Default::default()
+        },
+    )
+    .await;
+    assert_eq!(next_event(&mut again, WAIT).await.id, "evt-0");
+    assert_eq!(metric(&env, OPEN).await, Some(1.0));
+}
+
+#[tokio::test]
 async fn a_named_consumer_gets_unacked_events_again_after_the_ack_wait() {
     let env = start_env(|events| events.ack_wait = Duration::from_millis(700)).await;
     let url = ingest_url(&env);

@@ -164,6 +164,12 @@ proto_enum!(
 /// `related-party` → `RELATED_PARTY`, `SORT CODE` → `SORT_CODE`, `Created` → `CREATED`.
 pub fn screaming_snake(wire: &str) -> String {
     let mut out = String::with_capacity(wire.len() + 4);
+    push_screaming_snake(&mut out, wire);
+    out
+}
+
+/// [`screaming_snake`], appended to `out`.
+fn push_screaming_snake(out: &mut String, wire: &str) {
     let mut previous_lower = false;
     for ch in wire.chars() {
         if matches!(ch, '-' | ' ' | '.' | '_') {
@@ -177,7 +183,6 @@ pub fn screaming_snake(wire: &str) -> String {
             out.push(ch.to_ascii_uppercase());
         }
     }
-    out
 }
 
 /// The proto value (as `i32`) of a REST enum string; an unknown string is `*_UNSPECIFIED` (0),
@@ -186,7 +191,10 @@ pub fn enum_from_wire<E: ProtoEnum>(wire: &str) -> i32 {
     if wire.is_empty() {
         return 0;
     }
-    let name = format!("{}{}", E::PREFIX, screaming_snake(wire));
+    // One allocation per lookup: the prefix and the normalised value in one buffer.
+    let mut name = String::with_capacity(E::PREFIX.len() + wire.len() + 4);
+    name.push_str(E::PREFIX);
+    push_screaming_snake(&mut name, wire);
     E::from_str_name(&name).map_or(0, Into::into)
 }
 

@@ -48,6 +48,8 @@ pub struct LoggedEvent {
     type_key: String,
     /// The proto form, built once per stored copy and shared by every stream that sends it.
     proto: OnceLock<pb::Event>,
+    /// `SubscribeResponse { event }` encoded, once per stored copy, for every stream.
+    subscribe_bytes: OnceLock<Vec<u8>>,
 }
 
 impl LoggedEvent {
@@ -58,6 +60,7 @@ impl LoggedEvent {
             type_key: type_key(&event.type_name),
             event,
             proto: OnceLock::new(),
+            subscribe_bytes: OnceLock::new(),
         }
     }
 
@@ -69,6 +72,18 @@ impl LoggedEvent {
     /// The event as sent to clients (typed payload when the type is known).
     pub fn proto(&self) -> &pb::Event {
         self.proto.get_or_init(|| super::convert::to_proto(self))
+    }
+
+    /// The protobuf encoding of `SubscribeResponse { event: self.proto() }`: what a stream
+    /// writes for this event ([`super::frames`]).
+    pub fn subscribe_bytes(&self) -> &[u8] {
+        self.subscribe_bytes.get_or_init(|| {
+            use prost::Message;
+            pb::SubscribeResponse {
+                kind: Some(pb::subscribe_response::Kind::Event(self.proto().clone())),
+            }
+            .encode_to_vec()
+        })
     }
 }
 

@@ -11,7 +11,9 @@
 
 pub mod consumers;
 pub mod convert;
+pub mod feed;
 pub mod filter;
+pub mod frames;
 pub mod hub;
 pub mod ingest;
 pub mod jetstream;
@@ -135,10 +137,11 @@ impl EventsRuntime {
             None
         } else {
             Some(
-                ingest::Ingest::new(Arc::clone(&log), secrets, metrics).router(settings.body_limit),
+                ingest::Ingest::new(Arc::clone(&log), secrets, metrics.clone())
+                    .router(settings.body_limit),
             )
         };
-        let service = service::Events::new(Arc::clone(&log), settings.stream_settings());
+        let service = service::Events::new(Arc::clone(&log), settings.stream_settings(), metrics);
         Ok(Self {
             log,
             ingest,

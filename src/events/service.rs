@@ -1,34 +1,26 @@
 //! `ralio.v1.EventsService` (spec/NOTES.md D20, D25): live and replayed event streams, durable
 //! consumers, listing and lookup. Every RPC needs the `events:subscribe` scope.
 //!
-//! A stream is one spawned task feeding a small bounded channel. The task reads the log from
-//! its own position (so a slow client is served from storage, never from a growing queue),
-//! sleeps on the hub's head watch when caught up, sends heartbeats when idle, and ends as soon
-//! as the client goes away (the channel closes), dropping everything it held.
+//! What a stream sends comes from [`super::feed`]: read from the log at the stream's own
+//! position, polled by the connection, dropped with it when the client goes away.
 
 use std::pin::Pin;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
-use futures::{Stream, StreamExt};
-use tokio::sync::mpsc;
-use tokio::time::{Instant, MissedTickBehavior};
-use tokio_stream::wrappers::ReceiverStream;
+use futures::Stream;
 use tonic::{Code, Request, Response, Status};
 
-use super::convert::timestamp_ms;
+use super::feed;
 use super::filter::{EventFilter, FilterError};
-use super::log::{ConsumerMember, ConsumerSettings, EventLog, LogError, LoggedEvent};
+use super::frames::{self, EventsRoutes, FrameStream};
+use super::log::{ConsumerSettings, EventLog, LogError};
 use crate::auth::{Scope, require_scope};
+use crate::metrics::Metrics;
 use crate::proto::ralio::v1 as pb;
 use crate::proto::ralio::v1::events_service_server::{EventsService, EventsServiceServer};
 use crate::status;
 
-/// Events read from the log per step of a stream.
-const READ_BATCH: usize = 64;
-/// Messages buffered per stream between its task and the connection. Boxed, so an idle
-/// stream's channel is a few hundred bytes.
-const STREAM_BUFFER: usize = 8;
 /// Default and bounds of `page_size` (D20).
 const DEFAULT_PAGE: usize = 100;
 const MAX_PAGE: usize = 1000;
@@ -62,20 +54,30 @@ impl Default for StreamSettings {
 pub struct Events {
     log: Arc<dyn EventLog>,
     settings: StreamSettings,
+    metrics: Metrics,
 }
 
 impl Events {
-    pub fn new(log: Arc<dyn EventLog>, settings: StreamSettings) -> Self {
-        Self { log, settings }
+    pub fn new(log: Arc<dyn EventLog>, settings: StreamSettings, metrics: Metrics) -> Self {
+        Self {
+            log,
+            settings,
+            metrics,
+        }
     }
 
-    /// The tonic server for the service.
+    /// The service as the gateway mounts it: `Subscribe` sends shared, pre-encoded events
+    /// ([`super::frames`]); the other methods go through the generated server.
+    pub fn routes(self) -> EventsRoutes {
+        EventsRoutes::new(self)
+    }
+
+    /// The generated tonic server alone (its `Subscribe` deep-copies each event per stream).
     pub fn server(self) -> EventsServiceServer<Events> {
         EventsServiceServer::new(self)
     }
 }
 
-type Item = Result<Box<pb::SubscribeResponse>, Box<Status>>;
 type SubscribeStream = Pin<Box<dyn Stream<Item = Result<pb::SubscribeResponse, Status>> + Send>>;
 
 fn unavailable(err: &LogError) -> Status {
@@ -139,30 +141,42 @@ fn heartbeat_of(
     Ok(requested.clamp(MIN_HEARTBEAT, MAX_HEARTBEAT))
 }
 
-fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |elapsed| {
-            i64::try_from(elapsed.as_millis()).unwrap_or(i64::MAX)
-        })
-}
-
-fn event_message(event: &LoggedEvent) -> Item {
-    Ok(Box::new(pb::SubscribeResponse {
-        kind: Some(pb::subscribe_response::Kind::Event(event.proto().clone())),
-    }))
-}
-
-fn heartbeat_message(head: u64) -> Item {
-    Ok(Box::new(pb::SubscribeResponse {
-        kind: Some(pb::subscribe_response::Kind::Heartbeat(pb::Heartbeat {
-            sent_at: Some(timestamp_ms(now_ms())),
-            head_cursor: head,
-        })),
-    }))
-}
-
 impl Events {
+    /// Starts a `Subscribe` stream: checks the request and returns its feed.
+    pub(super) async fn open(
+        &self,
+        request: Request<pb::SubscribeRequest>,
+    ) -> Result<FrameStream, Status> {
+        require_scope(&request, Scope::EventsSubscribe)?;
+        let request = request.into_inner();
+        let filter = filter_of(request.filter.as_ref())?;
+        let heartbeat = heartbeat_of(request.heartbeat_interval.as_ref(), self.settings.heartbeat)?;
+        if !request.consumer.is_empty() {
+            consumer_name(&request.consumer, "consumer")?;
+        }
+        let start = self.start_of(request.start).await?;
+
+        let log = Arc::clone(&self.log);
+        if request.consumer.is_empty() {
+            let open = self.metrics.event_stream_opened();
+            return Ok(feed::follow(
+                log,
+                filter,
+                start,
+                heartbeat,
+                unavailable,
+                open,
+            ));
+        }
+        let member = self
+            .log
+            .join(request.consumer, filter, start, self.settings.consumer)
+            .await
+            .map_err(|err| unavailable(&err))?;
+        let open = self.metrics.event_stream_opened();
+        Ok(feed::consume(log, member, heartbeat, unavailable, open))
+    }
+
     /// Where a stream starts: it will send events with cursors above the returned one.
     async fn start_of(&self, start: Option<pb::subscribe_request::Start>) -> Result<u64, Status> {
         use pb::subscribe_request::Start;
@@ -197,34 +211,8 @@ impl EventsService for Events {
         &self,
         request: Request<pb::SubscribeRequest>,
     ) -> Result<Response<Self::SubscribeStream>, Status> {
-        require_scope(&request, Scope::EventsSubscribe)?;
-        let request = request.into_inner();
-        let filter = filter_of(request.filter.as_ref())?;
-        let heartbeat = heartbeat_of(request.heartbeat_interval.as_ref(), self.settings.heartbeat)?;
-        if !request.consumer.is_empty() {
-            consumer_name(&request.consumer, "consumer")?;
-        }
-        let start = self.start_of(request.start).await?;
-
-        let (sender, receiver) = mpsc::channel::<Item>(STREAM_BUFFER);
-        if request.consumer.is_empty() {
-            tokio::spawn(follow(
-                Arc::clone(&self.log),
-                filter,
-                start,
-                heartbeat,
-                sender,
-            ));
-        } else {
-            let member = self
-                .log
-                .join(request.consumer, filter, start, self.settings.consumer)
-                .await
-                .map_err(|err| unavailable(&err))?;
-            tokio::spawn(consume(Arc::clone(&self.log), member, heartbeat, sender));
-        }
-        let stream = ReceiverStream::new(receiver).map(|item| item.map(|b| *b).map_err(|s| *s));
-        Ok(Response::new(Box::pin(stream)))
+        let frames = self.open(request).await?;
+        Ok(Response::new(Box::pin(frames::into_messages(frames))))
     }
 
     async fn ack(
@@ -325,98 +313,6 @@ impl EventsService for Events {
                 "EVENT_NOT_FOUND",
                 "no such event in the log",
             )),
-        }
-    }
-}
-
-/// A plain subscriber: reads the log after `position`, then follows the head.
-async fn follow(
-    log: Arc<dyn EventLog>,
-    filter: Arc<EventFilter>,
-    mut position: u64,
-    heartbeat: Duration,
-    sender: mpsc::Sender<Item>,
-) {
-    let mut head = log.watch_head();
-    let mut ticker = tokio::time::interval_at(Instant::now() + heartbeat, heartbeat);
-    ticker.set_missed_tick_behavior(MissedTickBehavior::Delay);
-    loop {
-        head.borrow_and_update();
-        // Catch up to the head.
-        loop {
-            let batch = match log
-                .read_from(position, Arc::clone(&filter), READ_BATCH)
-                .await
-            {
-                Ok(batch) => batch,
-                Err(err) => {
-                    let _ = sender.send(Err(Box::new(unavailable(&err)))).await;
-                    return;
-                }
-            };
-            let moved = batch.scanned_to > position;
-            for event in &batch.events {
-                if sender.send(event_message(event)).await.is_err() {
-                    return;
-                }
-            }
-            if !batch.events.is_empty() {
-                ticker.reset();
-            }
-            position = position.max(batch.scanned_to);
-            if !moved {
-                break;
-            }
-        }
-        tokio::select! {
-            () = sender.closed() => return,
-            changed = head.changed() => {
-                if changed.is_err() {
-                    return;
-                }
-            }
-            _ = ticker.tick() => {
-                if sender.send(heartbeat_message(log.latest_cursor())).await.is_err() {
-                    return;
-                }
-            }
-        }
-    }
-}
-
-/// A member of a durable consumer: sends what the consumer leases to it.
-async fn consume(
-    log: Arc<dyn EventLog>,
-    mut member: Box<dyn ConsumerMember>,
-    heartbeat: Duration,
-    sender: mpsc::Sender<Item>,
-) {
-    loop {
-        let next = tokio::select! {
-            () = sender.closed() => return,
-            next = member.next(READ_BATCH, heartbeat) => next,
-        };
-        match next {
-            Ok(events) if events.is_empty() => {
-                if sender
-                    .send(heartbeat_message(log.latest_cursor()))
-                    .await
-                    .is_err()
-                {
-                    return;
-                }
-            }
-            Ok(events) => {
-                for event in &events {
-                    if sender.send(event_message(event)).await.is_err() {
-                        return;
-                    }
-                }
-            }
-            Err(err) => {
-                let _ = sender.send(Err(Box::new(unavailable(&err)))).await;
-                return;
-            }
         }
     }
 }

@@ -1,0 +1,200 @@
+//! The frames one `Subscribe` stream sends: a plain subscriber following the log, or a member
+//! of a durable consumer taking what the consumer leases to it.
+//!
+//! A feed is a `Stream` polled by the connection's own task for that HTTP/2 stream: no task and
+//! no channel of its own. It reads the log from its own position only when the connection can
+//! take more (HTTP/2 flow control is the back-pressure; at most one read batch is held), so a
+//! slow client is served from storage, never from a growing queue. When caught up it sleeps on
+//! the log's head watch, and sends a heartbeat after an idle interval. When the client goes
+//! away the connection drops the stream, and with it the watch, the filter and (for a consumer
+//! member) its membership: nothing outlives the call.
+
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use futures::stream;
+use tokio::sync::watch;
+use tokio::time::{Instant, Interval, MissedTickBehavior};
+use tonic::Status;
+
+use super::convert::timestamp_ms;
+use super::filter::EventFilter;
+use super::frames::{Frame, FrameStream};
+use super::log::{ConsumerMember, EventLog, LogError, LoggedEvent};
+use crate::metrics::OpenStreamGuard;
+use crate::proto::ralio::v1 as pb;
+
+/// Events read from the log per step of a stream.
+pub const READ_BATCH: usize = 64;
+
+/// Called with a storage failure; returns the status that ends the stream.
+pub type OnError = fn(&LogError) -> Status;
+
+fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |elapsed| {
+            i64::try_from(elapsed.as_millis()).unwrap_or(i64::MAX)
+        })
+}
+
+fn heartbeat(head: u64) -> Frame {
+    Frame::Heartbeat(pb::Heartbeat {
+        sent_at: Some(timestamp_ms(now_ms())),
+        head_cursor: head,
+    })
+}
+
+fn idle_ticker(every: Duration) -> Interval {
+    let mut ticker = tokio::time::interval_at(Instant::now() + every, every);
+    ticker.set_missed_tick_behavior(MissedTickBehavior::Delay);
+    ticker
+}
+
+/// State of a plain subscriber's feed.
+struct Follow {
+    log: Arc<dyn EventLog>,
+    filter: Arc<EventFilter>,
+    /// Cursor of the last event looked at.
+    position: u64,
+    head: watch::Receiver<u64>,
+    ticker: Interval,
+    /// Read but not yet sent, in order.
+    pending: std::vec::IntoIter<Arc<LoggedEvent>>,
+    on_error: OnError,
+    ended: bool,
+    /// Counts the stream as open until it is dropped.
+    _open: OpenStreamGuard,
+}
+
+/// A plain subscriber: everything after `position` that `filter` selects, then the head.
+pub fn follow(
+    log: Arc<dyn EventLog>,
+    filter: Arc<EventFilter>,
+    position: u64,
+    every: Duration,
+    on_error: OnError,
+    open: OpenStreamGuard,
+) -> FrameStream {
+    let state = Follow {
+        head: log.watch_head(),
+        log,
+        filter,
+        position,
+        ticker: idle_ticker(every),
+        pending: Vec::new().into_iter(),
+        on_error,
+        ended: false,
+        _open: open,
+    };
+    Box::pin(stream::unfold(state, |mut state| async move {
+        let frame = state.next().await?;
+        Some((frame, state))
+    }))
+}
+
+impl Follow {
+    async fn next(&mut self) -> Option<Result<Frame, Status>> {
+        if self.ended {
+            return None;
+        }
+        loop {
+            if let Some(event) = self.pending.next() {
+                return Some(Ok(Frame::Event(event)));
+            }
+            // Marked seen before reading, so a commit after the read wakes the wait below.
+            self.head.borrow_and_update();
+            let batch = match self
+                .log
+                .read_from(self.position, Arc::clone(&self.filter), READ_BATCH)
+                .await
+            {
+                Ok(batch) => batch,
+                Err(err) => {
+                    self.ended = true;
+                    return Some(Err((self.on_error)(&err)));
+                }
+            };
+            let moved = batch.scanned_to > self.position;
+            self.position = self.position.max(batch.scanned_to);
+            if !batch.events.is_empty() {
+                self.ticker.reset();
+                self.pending = batch.events.into_iter();
+                continue;
+            }
+            if moved {
+                continue;
+            }
+            // Caught up: wait for a commit, or send a heartbeat when idle for an interval.
+            tokio::select! {
+                changed = self.head.changed() => {
+                    if changed.is_err() {
+                        return None;
+                    }
+                }
+                _ = self.ticker.tick() => {
+                    return Some(Ok(heartbeat(self.log.latest_cursor())));
+                }
+            }
+        }
+    }
+}
+
+/// State of a consumer member's feed.
+struct Consume {
+    log: Arc<dyn EventLog>,
+    member: Box<dyn ConsumerMember>,
+    every: Duration,
+    pending: std::vec::IntoIter<Arc<LoggedEvent>>,
+    on_error: OnError,
+    ended: bool,
+    /// Counts the stream as open until it is dropped.
+    _open: OpenStreamGuard,
+}
+
+/// A member of a durable consumer: what the consumer leases to it, heartbeats when idle.
+pub fn consume(
+    log: Arc<dyn EventLog>,
+    member: Box<dyn ConsumerMember>,
+    every: Duration,
+    on_error: OnError,
+    open: OpenStreamGuard,
+) -> FrameStream {
+    let state = Consume {
+        log,
+        member,
+        every,
+        pending: Vec::new().into_iter(),
+        on_error,
+        ended: false,
+        _open: open,
+    };
+    Box::pin(stream::unfold(state, |mut state| async move {
+        let frame = state.next().await?;
+        Some((frame, state))
+    }))
+}
+
+impl Consume {
+    async fn next(&mut self) -> Option<Result<Frame, Status>> {
+        if self.ended {
+            return None;
+        }
+        if let Some(event) = self.pending.next() {
+            return Some(Ok(Frame::Event(event)));
+        }
+        match self.member.next(READ_BATCH, self.every).await {
+            Ok(events) => {
+                self.pending = events.into_iter();
+                match self.pending.next() {
+                    Some(event) => Some(Ok(Frame::Event(event))),
+                    None => Some(Ok(heartbeat(self.log.latest_cursor()))),
+                }
+            }
+            Err(err) => {
+                self.ended = true;
+                Some(Err((self.on_error)(&err)))
+            }
+        }
+    }
+}
