@@ -1,10 +1,13 @@
-"""One RPC from Python, two ways, in one run: the uniffi client (``ralio.gateway``) versus
-``grpcio`` stubs generated from ``proto/`` — what a Python user would otherwise pick.
+"""One RPC from Python, four ways, in one run: the uniffi client (``ralio.gateway``), async and
+blocking, versus ``grpcio`` stubs generated from ``proto/`` — what a Python user would otherwise
+pick — with grpc.aio and with grpcio's blocking stubs.
 
-Both call ``MerchantService/GetMerchantUserAccount`` on the same ``ralio-gateway dev`` process
-(gateway + embedded sandbox), sequentially, from one asyncio loop; the FFI client's method is
-async, so grpcio is measured both with its asyncio API (the like-for-like comparison) and with
-its blocking API (its fastest path). Prints p50/p99/mean latency and calls per second.
+All call ``MerchantService/GetMerchantUserAccount`` on the same ``ralio-gateway dev`` process
+(gateway + embedded sandbox), sequentially from one thread: the async APIs from one asyncio loop,
+the blocking ones from plain code. The like-for-like pairs are FFI async vs grpc.aio and FFI
+blocking (``account_blocking``) vs grpcio blocking. Prints p50/p99/mean latency and calls per
+second, and the two p50 ratios. ``--profile N`` adds a cProfile of N blocking FFI calls (where
+the Python-side time of one call goes).
 
 Usage: python ffi_vs_grpcio.py --gateway-bin target/release/ralio-gateway [--calls 3000]
 Needs: the ``ralio`` wheel (bindings/python), ``grpcio`` and ``grpcio-tools`` installed.
@@ -119,39 +122,79 @@ def measure_sync(call, calls: int, warmup: int) -> list[int]:
     return samples
 
 
-async def run(target: str, calls: int, warmup: int) -> list[dict]:
-    import grpc
-    import ralio
-
+def grpc_parts():
     merchant_pb2 = importlib.import_module("ralio.v1.merchant_pb2")
     merchant_grpc = importlib.import_module("ralio.v1.merchant_pb2_grpc")
     metadata = (("authorization", f"Bearer {TOKEN}"),)
     request = merchant_pb2.GetMerchantUserAccountRequest(aid=MERCHANT_EUR)
-    rows = []
+    return merchant_grpc, metadata, request
 
-    # The FFI client through the gateway.
+
+async def run_async(target: str, calls: int, warmup: int) -> dict:
+    import grpc
+    import ralio
+
+    merchant_grpc, metadata, request = grpc_parts()
+    rows = {}
+
+    # The FFI client through the gateway, async.
     client = ralio.RalioClient.gateway(f"http://{target}", TOKEN)
     merchant = client.merchant()
     account = await merchant.account(MERCHANT_EUR)
     assert account.id == MERCHANT_EUR, account
-    rows.append(summarise("ffi (uniffi, async)",
-                          await measure_async(lambda: merchant.account(MERCHANT_EUR), calls, warmup)))
+    rows["ffi_async"] = summarise("ffi (uniffi, async)", await measure_async(
+        lambda: merchant.account(MERCHANT_EUR), calls, warmup))
 
     # grpcio's asyncio API.
     async with grpc.aio.insecure_channel(target) as channel:
         stub = merchant_grpc.MerchantServiceStub(channel)
         reply = await stub.GetMerchantUserAccount(request, metadata=metadata)
         assert reply.account.id == MERCHANT_EUR, reply
-        rows.append(summarise("grpcio (grpc.aio)", await measure_async(
-            lambda: stub.GetMerchantUserAccount(request, metadata=metadata), calls, warmup)))
+        rows["grpc_aio"] = summarise("grpcio (grpc.aio)", await measure_async(
+            lambda: stub.GetMerchantUserAccount(request, metadata=metadata), calls, warmup))
+    return rows
+
+
+def run_blocking(target: str, calls: int, warmup: int) -> dict:
+    import grpc
+    import ralio
+
+    merchant_grpc, metadata, request = grpc_parts()
+    rows = {}
+
+    # The FFI client through the gateway, blocking: the same future run on the calling thread.
+    client = ralio.RalioClient.gateway(f"http://{target}", TOKEN)
+    merchant = client.merchant()
+    assert merchant.account_blocking(MERCHANT_EUR).id == MERCHANT_EUR
+    rows["ffi_blocking"] = summarise("ffi (uniffi, blocking)", measure_sync(
+        lambda: merchant.account_blocking(MERCHANT_EUR), calls, warmup))
 
     # grpcio's blocking API.
     with grpc.insecure_channel(target) as channel:
         stub = merchant_grpc.MerchantServiceStub(channel)
         assert stub.GetMerchantUserAccount(request, metadata=metadata).account.id == MERCHANT_EUR
-        rows.append(summarise("grpcio (blocking)", measure_sync(
-            lambda: stub.GetMerchantUserAccount(request, metadata=metadata), calls, warmup)))
+        rows["grpc_blocking"] = summarise("grpcio (blocking)", measure_sync(
+            lambda: stub.GetMerchantUserAccount(request, metadata=metadata), calls, warmup))
     return rows
+
+
+def profile_blocking(target: str, calls: int) -> None:
+    """cProfile of `calls` blocking FFI calls: the Python-side share (argument lowering, result
+    lifting, the ctypes call itself, whose own time is the Rust side plus the network)."""
+    import cProfile
+    import pstats
+    import ralio
+
+    merchant = ralio.RalioClient.gateway(f"http://{target}", TOKEN).merchant()
+    for _ in range(100):
+        merchant.account_blocking(MERCHANT_EUR)
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(calls):
+        merchant.account_blocking(MERCHANT_EUR)
+    profiler.disable()
+    print(f"\ncProfile of {calls} blocking FFI calls (tottime, top 15):")
+    pstats.Stats(profiler).sort_stats("tottime").print_stats(15)
 
 
 def main() -> int:
@@ -159,6 +202,8 @@ def main() -> int:
     parser.add_argument("--gateway-bin", default=str(REPO / "target" / "release" / "ralio-gateway"))
     parser.add_argument("--calls", type=int, default=3000)
     parser.add_argument("--warmup", type=int, default=300)
+    parser.add_argument("--profile", type=int, default=0, metavar="N",
+                        help="also cProfile N blocking FFI calls (off by default)")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -167,17 +212,23 @@ def main() -> int:
         try:
             print(f"ffi-vs-grpcio: {METHOD} through ralio-gateway dev at {target}, "
                   f"{args.calls} sequential calls each after {args.warmup} warm-up calls, "
-                  f"Python {sys.version.split()[0]}, {os.cpu_count()} cores")
-            rows = asyncio.run(run(target, args.calls, args.warmup))
+                  f"Python {sys.version.split()[0]}, {os.cpu_count()} cores, "
+                  f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+            rows = asyncio.run(run_async(target, args.calls, args.warmup))
+            rows.update(run_blocking(target, args.calls, args.warmup))
+            if args.profile:
+                profile_blocking(target, args.profile)
         finally:
             process.terminate()
             process.wait(timeout=10)
-    ffi, aio, blocking = rows
-    print(f"\nffi / grpcio(aio) p50 {ffi['p50'] / aio['p50']:.2f}x; "
-          f"ffi / grpcio(blocking) p50 {ffi['p50'] / blocking['p50']:.2f}x")
-    best = min(aio["p50"], blocking["p50"])
-    verdict = "met" if ffi["p50"] <= best else "MISSED"
-    print(f"target FFI p50 ≤ grpcio p50 (best of both APIs): {ffi['p50']:.1f} vs {best:.1f} µs: {verdict}")
+    ratio = lambda a, b: rows[a]["p50"] / rows[b]["p50"]  # noqa: E731
+    print(f"\np50 ratios: ffi blocking / grpcio blocking {ratio('ffi_blocking', 'grpc_blocking'):.2f}x; "
+          f"ffi async / grpc.aio {ratio('ffi_async', 'grpc_aio'):.2f}x")
+    for ffi, grpc_row, label in (("ffi_blocking", "grpc_blocking", "blocking"),
+                                 ("ffi_async", "grpc_aio", "async")):
+        mine, theirs = rows[ffi]["p50"], rows[grpc_row]["p50"]
+        verdict = "met" if mine <= theirs else "MISSED"
+        print(f"target FFI {label} p50 <= grpcio {label} p50: {mine:.1f} vs {theirs:.1f} µs: {verdict}")
     return 0
 
 

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# The Python side of the benchmark harness: one RPC through the uniffi client versus grpcio
-# stubs (ffi_vs_grpcio.py). Builds the release gateway and a release wheel of the bindings,
-# installs them with grpcio/grpcio-tools into a venv under $RALIO_TOOLS_DIR, and runs it.
+# The Python side of the benchmark harness: one RPC through the uniffi client (async and
+# blocking) versus grpcio stubs (grpc.aio and blocking), ffi_vs_grpcio.py. Builds the release
+# gateway and a release wheel of the bindings, installs them with grpcio/grpcio-tools into a venv
+# under $RALIO_TOOLS_DIR, and runs it; extra arguments go to the script (`--calls N`,
+# `--profile N` for a cProfile of N blocking FFI calls).
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/../../.." && pwd)"
 cd "$repo"

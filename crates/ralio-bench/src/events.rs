@@ -3,6 +3,10 @@
 //! * **ingest** — signed `payin_completed` webhooks POSTed by N concurrent connections to the
 //!   gateway's `/webhooks/ralio`; a 200 means durably committed (SQLite, WAL, synchronous=FULL,
 //!   group commit), so 200s per second is the committed rate;
+//! * **ingest-nats** — the same load on a gateway using the NATS JetStream backend, against a
+//!   `nats-server -js` child of the benchmark (own free port, temporary store directory); a 200
+//!   means JetStream acknowledged the publish. Skipped, with the reason printed, when there is
+//!   no `nats-server` binary (`--nats-server`, `$RALIO_NATS_SERVER_BIN`, or `PATH`);
 //! * **live** — S subscribers at the head while webhooks arrive at R per second: latency from
 //!   just before the POST to the subscriber's receipt (the POST time is recorded by event id);
 //! * **catch-up** — S subscribers each replaying the same E stored events from `earliest`:
@@ -17,6 +21,7 @@
 
 mod child;
 mod client;
+mod nats;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -58,13 +63,17 @@ pub struct Args {
     /// Streams per HTTP/2 connection (subscribers share connections).
     #[arg(long, default_value_t = 250)]
     streams_per_connection: usize,
-    /// Which parts to run (comma separated): ingest, live, catchup, floor, idle.
+    /// Which parts to run (comma separated): ingest, ingest-nats, live, catchup, floor, idle.
     #[arg(
         long,
         value_delimiter = ',',
-        default_value = "ingest,live,catchup,floor,idle"
+        default_value = "ingest,ingest-nats,live,catchup,floor,idle"
     )]
     phases: Vec<String>,
+    /// The `nats-server` binary of ingest-nats (default: $RALIO_NATS_SERVER_BIN, else
+    /// `nats-server` on PATH).
+    #[arg(long)]
+    nats_server: Option<PathBuf>,
 }
 
 impl Args {
@@ -81,6 +90,8 @@ impl Args {
 #[derive(Default)]
 struct Summary {
     ingest: Option<f64>,
+    /// Ingest on NATS JetStream, or why it was skipped.
+    ingest_nats: Option<Result<f64, String>>,
     live_p99_us: Option<u64>,
     catchup_storage: Option<(f64, f64)>,
     catchup_tail: Option<(f64, f64)>,
@@ -98,8 +109,9 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
 
 async fn run_in(args: &Args, root: &Path) -> anyhow::Result<()> {
     println!(
-        "events: gateway (ralio-gateway dev, SQLite event log) and floor in child processes; \
-         client in this process; {} cores shared by all",
+        "events: gateway (ralio-gateway dev, SQLite event log; for ingest-nats the same gateway \
+         on the NATS JetStream backend, plus a nats-server child) and floor in child \
+         processes; client in this process; {} cores shared by all",
         std::thread::available_parallelism().map_or(0, |n| n.get())
     );
     println!(
@@ -107,19 +119,22 @@ async fn run_in(args: &Args, root: &Path) -> anyhow::Result<()> {
          and Event.cursor only (same client for gateway and floor)",
         args.streams_per_connection
     );
-    println!("nats: no NATS backend in this tree (events::Backend has Sqlite only); not measured");
     let mut summary = Summary::default();
 
     if args.runs("ingest") || args.runs("live") {
         let gateway = Server::start(Kind::Gateway, Some(&root.join("live")), None)?;
         let webhooks = Webhooks::new(gateway.http, args.connections)?;
         if args.runs("ingest") {
-            summary.ingest = Some(ingest(args, &gateway, &webhooks).await?);
+            summary.ingest = Some(ingest(args, "SQLite", &gateway, &webhooks, None).await?);
         }
         if args.runs("live") {
             summary.live_p99_us = Some(live(args, &gateway, &webhooks).await?);
         }
         gateway.stop()?;
+    }
+
+    if args.runs("ingest-nats") {
+        summary.ingest_nats = Some(ingest_nats(args, &root.join("nats")).await?);
     }
 
     let mut stored: Option<PathBuf> = None;
@@ -220,8 +235,41 @@ fn verdict(met: bool) -> &'static str {
     if met { "met" } else { "MISSED" }
 }
 
-/// Ingest: closed loop, `connections` deliveries in flight.
-async fn ingest(args: &Args, gateway: &Server, webhooks: &Webhooks) -> anyhow::Result<f64> {
+/// Ingest on NATS JetStream: a `nats-server -js` child, a gateway child on the `nats` backend,
+/// the same load as on SQLite. `Err` (not a failure) when there is no `nats-server` binary.
+async fn ingest_nats(args: &Args, dir: &Path) -> anyhow::Result<Result<f64, String>> {
+    let binary = match nats::find_binary(args.nats_server.as_deref()) {
+        Ok(binary) => binary,
+        Err(why) => {
+            println!("ingest, NATS JetStream: skipped: {why}");
+            return Ok(Err(why));
+        }
+    };
+    let server = nats::NatsServer::start(&binary, &dir.join("server"))?;
+    println!(
+        "nats: {} ({}), JetStream file store in a temporary directory, one replica, server \
+         defaults (sync_interval 2 min: a publish ack is not an fsync, unlike SQLite's \
+         synchronous=FULL commit)",
+        server.version,
+        binary.display()
+    );
+    let gateway = Server::start_nats_gateway(&dir.join("gateway"), &server.url())?;
+    let webhooks = Webhooks::new(gateway.http, args.connections)?;
+    let rate = ingest(args, "NATS JetStream", &gateway, &webhooks, Some(&server)).await?;
+    gateway.stop()?;
+    drop(server);
+    Ok(Ok(rate))
+}
+
+/// Ingest: closed loop, `connections` deliveries in flight. `nats`: the JetStream server, whose
+/// CPU is reported too.
+async fn ingest(
+    args: &Args,
+    backend: &str,
+    gateway: &Server,
+    webhooks: &Webhooks,
+    nats: Option<&nats::NatsServer>,
+) -> anyhow::Result<f64> {
     let counter = Arc::new(AtomicU64::new(0));
     let call = {
         let webhooks = webhooks.clone();
@@ -233,13 +281,22 @@ async fn ingest(args: &Args, gateway: &Server, webhooks: &Webhooks) -> anyhow::R
     };
     load::run(args.connections, Duration::from_secs(1), call.clone()).await?;
     let cpu = CpuMeter::start(gateway);
+    let nats_before = nats.map(nats::NatsServer::cpu_ms);
     let report = load::run(args.connections, Duration::from_secs(args.seconds), call).await?;
     let committed = report.requests - report.errors;
-    let cpu = cpu.describe(gateway, committed as usize, "webhook");
+    let mut cpu = cpu.describe(gateway, committed as usize, "webhook");
+    if let (Some(server), Some(before)) = (nats, nats_before) {
+        let ms = server.cpu_ms().saturating_sub(before);
+        cpu.push_str(&format!(
+            ", nats-server CPU {:.2} s ({:.2} µs/webhook)",
+            ms as f64 / 1000.0,
+            ms as f64 * 1000.0 / (committed as f64).max(1.0)
+        ));
+    }
     let rate = committed as f64 / report.elapsed.as_secs_f64();
     println!(
-        "ingest, SQLite, {} connections: {:.0} webhooks/s committed ({} in {:.1} s, {} not 200); \
-         POST latency p50 {} µs p99 {} µs; {cpu}",
+        "ingest, {backend}, {} connections: {:.0} webhooks/s committed ({} in {:.1} s, {} not \
+         200); POST latency p50 {} µs p99 {} µs; {cpu}",
         args.connections,
         rate,
         committed,
@@ -538,6 +595,13 @@ fn print_summary(args: &Args, summary: &Summary) {
             "  ingest on SQLite ≥ 10,000/s:              {rate:>10.0}/s      {}",
             verdict(rate >= 10_000.0)
         );
+    }
+    match &summary.ingest_nats {
+        Some(Ok(rate)) => {
+            println!("  ingest on NATS JetStream (reported):      {rate:>10.0}/s      (no target)")
+        }
+        Some(Err(why)) => println!("  ingest on NATS JetStream: skipped ({why})"),
+        None => {}
     }
     if let Some(p99) = summary.live_p99_us {
         println!(

@@ -23,7 +23,8 @@ pub const WEBHOOK_SECRET: &str = "bench-events-webhook-secret";
 /// Which server a child runs.
 #[derive(Clone, Copy, Debug, clap::ValueEnum)]
 pub enum Kind {
-    /// `ralio-gateway dev` (sandbox + gateway, SQLite event log in the data dir).
+    /// `ralio-gateway dev` (sandbox + gateway, SQLite event log in the data dir), or the same
+    /// gateway on the NATS JetStream backend with `--nats-url`.
     Gateway,
     /// A bare tonic `EventsService` streaming the events of `--events-file` from memory.
     Floor,
@@ -40,12 +41,30 @@ pub struct ServerArgs {
     /// A `ListEventsResponse` (protobuf) holding the events the floor sends.
     #[arg(long)]
     events_file: Option<PathBuf>,
+    /// Run the gateway on the NATS JetStream event backend at this URL (instead of SQLite).
+    #[arg(long)]
+    nats_url: Option<String>,
+}
+
+/// What the child keeps alive while it serves (held, never read: dropping it stops the servers).
+#[allow(dead_code)]
+enum Running {
+    Dev(dev::DevHandle),
+    Nats(super::nats::NatsGateway),
+    Floor,
 }
 
 /// Child side: start the server, announce it, serve until stdin closes.
 pub async fn serve(args: ServerArgs) -> anyhow::Result<()> {
     let any = SocketAddr::from(([127, 0, 0, 1], 0));
     let (grpc, http, guard) = match args.kind {
+        Kind::Gateway if args.nats_url.is_some() => {
+            let data_dir = args.data_dir.context("--data-dir is required")?;
+            let url = args.nats_url.context("--nats-url")?;
+            let running = super::nats::start_gateway(data_dir, url).await?;
+            let (grpc, http) = (running.gateway.grpc_addr(), running.gateway.http_addr());
+            (grpc, http, Running::Nats(running))
+        }
         Kind::Gateway => {
             let handle = dev::start(DevOptions {
                 grpc_addr: any,
@@ -57,7 +76,7 @@ pub async fn serve(args: ServerArgs) -> anyhow::Result<()> {
             })
             .await?;
             let (grpc, http) = (handle.gateway.grpc_addr(), handle.gateway.http_addr());
-            (grpc, http, Some(handle))
+            (grpc, http, Running::Dev(handle))
         }
         Kind::Floor => {
             let path = args.events_file.context("--events-file is required")?;
@@ -73,7 +92,7 @@ pub async fn serve(args: ServerArgs) -> anyhow::Result<()> {
                     }))
                     .serve_with_incoming(incoming),
             );
-            (addr, addr, None)
+            (addr, addr, Running::Floor)
         }
     };
     println!("READY {grpc} {http}");
@@ -149,6 +168,20 @@ impl Server {
         data_dir: Option<&Path>,
         events_file: Option<&Path>,
     ) -> anyhow::Result<Self> {
+        Self::launch(kind, data_dir, events_file, None)
+    }
+
+    /// Starts the gateway on the NATS JetStream backend at `nats_url` in a child process.
+    pub fn start_nats_gateway(data_dir: &Path, nats_url: &str) -> anyhow::Result<Self> {
+        Self::launch(Kind::Gateway, Some(data_dir), None, Some(nats_url))
+    }
+
+    fn launch(
+        kind: Kind,
+        data_dir: Option<&Path>,
+        events_file: Option<&Path>,
+        nats_url: Option<&str>,
+    ) -> anyhow::Result<Self> {
         let mut command = Command::new(std::env::current_exe()?);
         command
             .arg("events-server")
@@ -165,6 +198,9 @@ impl Server {
         }
         if let Some(file) = events_file {
             command.arg("--events-file").arg(file);
+        }
+        if let Some(url) = nats_url {
+            command.arg("--nats-url").arg(url);
         }
         let mut child = command
             .spawn()
