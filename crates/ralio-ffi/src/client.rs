@@ -113,6 +113,16 @@ impl RalioClient {
         }
     }
 
+    /// Blocking [`Self::ack_events`] (see the sub-clients' `*_blocking` methods).
+    pub fn ack_events_blocking(&self, consumer: String, cursor: u64) -> Result<u64, RalioFfiError> {
+        crate::runtime::block_on(self.ack_events(consumer, cursor))?
+    }
+
+    /// Blocking [`Self::login`] (see the sub-clients' `*_blocking` methods).
+    pub fn login_blocking(&self, options: CallOptions) -> Result<LoginResponse, RalioFfiError> {
+        crate::runtime::block_on(self.login(options))?
+    }
+
     pub fn users(&self) -> Arc<Users> {
         match &self.inner {
             Connection::Direct(inner) => Arc::new(Users::direct(inner.users())),

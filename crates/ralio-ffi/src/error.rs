@@ -79,7 +79,8 @@ pub enum RalioFfiError {
         request_id: Option<String>,
     },
     /// The operation is not offered on this connection (gateway mode does not carry every
-    /// operation yet, and `login` has no meaning through the gateway).
+    /// operation yet, and `login` has no meaning through the gateway), or a `*_blocking` method
+    /// was called on a thread running an async runtime (`BLOCKING_CALL_IN_ASYNC_CONTEXT`).
     #[error("unsupported ({code}): {reason}")]
     Unsupported { code: String, reason: String },
     /// Anything else: a 500, another status, or a response that could not be decoded.

@@ -12,6 +12,7 @@ mod config;
 mod error;
 mod gateway;
 mod resources;
+mod runtime;
 
 pub use client::RalioClient;
 pub use config::DirectConfig;

@@ -4,6 +4,11 @@ The generated modules are ``ralio.ralio_ffi`` (the client, its sub-clients and t
 ``ralio.ralio_core`` (the model); both are re-exported here so ``from ralio import ...`` finds
 everything. The hand-written parts are :class:`Client` (an async context manager; :func:`direct` and
 :func:`gateway` build one) and :class:`EventStream` (event subscriptions as an async iterator).
+
+Every operation is a coroutine (``await client.accounts().get(uid, aid)``) and has a blocking twin
+for synchronous code, ``client.accounts().get_blocking(uid, aid)``, which waits without holding
+the GIL (``ctypes`` releases it). Blocking methods raise ``RalioFfiError.Unsupported``
+(``BLOCKING_CALL_IN_ASYNC_CONTEXT``) when called from an ``EventListener`` callback.
 """
 
 from ._native.ralio_core import *  # noqa: F401,F403  (the model: records and enums)

@@ -29,6 +29,9 @@ class Client:
 
         async with ralio.direct("http://127.0.0.1:8090", "code", "key") as client:
             accounts = await client.accounts().list(uid, ralio.ListQuery(...))
+
+        with ralio.direct("http://127.0.0.1:8090", "code", "key") as client:  # synchronous code
+            accounts = client.accounts().list_blocking(uid, ralio.ListQuery(...))
     """
 
     def __init__(self, client: RalioClient) -> None:

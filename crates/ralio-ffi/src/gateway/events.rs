@@ -124,6 +124,21 @@ impl EventSubscription {
     }
 }
 
+/// Blocking forms of the waits, for synchronous callers (not from inside an event listener: see
+/// `crate::runtime::block_on`).
+#[uniffi::export]
+impl EventSubscription {
+    /// Blocking [`Self::wait_open`].
+    pub fn wait_open_blocking(&self) -> Result<bool, RalioFfiError> {
+        crate::runtime::block_on(self.wait_open())
+    }
+
+    /// Blocking [`Self::wait_finished`].
+    pub fn wait_finished_blocking(&self) -> Result<(), RalioFfiError> {
+        crate::runtime::block_on(self.wait_finished())
+    }
+}
+
 impl Drop for EventSubscription {
     fn drop(&mut self) {
         self.cancel();

@@ -21,7 +21,6 @@ pub mod transfers;
 pub mod users;
 pub mod vibans;
 
-use std::sync::OnceLock;
 use std::time::Duration;
 
 use prost_types::Timestamp;
@@ -35,20 +34,7 @@ use tonic::{Code, Status};
 use tonic_types::StatusExt;
 
 use crate::error::RalioFfiError;
-
-/// The runtime that owns the gRPC channel's background tasks and event subscriptions. Calls
-/// themselves run on uniffi's tokio runtime; both live as long as the process.
-pub(crate) fn runtime() -> &'static tokio::runtime::Runtime {
-    static RUNTIME: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
-    RUNTIME.get_or_init(|| {
-        tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .thread_name("ralio-ffi-gateway")
-            .enable_all()
-            .build()
-            .expect("cannot start the bindings' tokio runtime")
-    })
-}
+use crate::runtime::runtime;
 
 /// A lazily connected channel to the gateway and the caller's token.
 pub struct GatewayConn {

@@ -1,5 +1,12 @@
 //! The sub-client objects, one per resource group of `ralio_core::client`, each a thin handle that
-//! forwards to the core sub-client and converts its error.
+//! forwards to the core sub-client (direct mode) or to the gateway module of its resource group
+//! (gateway mode) and converts the error.
+//!
+//! Every operation is declared once, with [`ffi_methods!`], which emits two exported methods from
+//! that one signature: the async one (`create`, a `suspend fun` in Kotlin, a coroutine in
+//! Python) and its blocking twin (`create_blocking`), which runs the same future to completion
+//! on the caller's thread with [`crate::runtime::block_on`]. Both return the same
+//! [`crate::RalioFfiError`], converted in one place (`crate::error`).
 
 mod accounts;
 mod identity;
@@ -82,3 +89,74 @@ macro_rules! ffi_sub_client {
     };
 }
 pub(crate) use ffi_sub_client;
+
+/// Declares the operations of a sub-client object, each once:
+///
+/// ```text
+/// ffi_methods! {
+///     impl Accounts for gateway::accounts {
+///         /// Docs (copied onto both methods).
+///         fn get / get_blocking(uid: String, aid: String) -> Account
+///             = |inner| inner.get(&uid, &aid);
+///     }
+/// }
+/// ```
+///
+/// emits, in one `#[uniffi::export(async_runtime = "tokio")]` impl, `pub async fn get(&self, uid,
+/// aid) -> Result<Account, RalioFfiError>` — direct mode awaits the expression after `=` on the
+/// core sub-client bound to `inner` and converts its `RalioError`; gateway mode calls
+/// `crate::gateway::accounts::get(conn, options, uid, aid)` — and, in one `#[uniffi::export]`
+/// impl, the synchronous `pub fn get_blocking(&self, uid, aid) -> Result<Account,
+/// RalioFfiError>` that blocks the calling thread on that same future (see
+/// [`crate::runtime::block_on`] for the one case where it refuses to). Both names are spelled
+/// out because `macro_rules!` cannot build `get_blocking` from `get`; the pair keeps every
+/// exported name greppable.
+macro_rules! ffi_methods {
+    (
+        impl $object:ident for gateway::$module:ident {
+            $(
+                $(#[$meta:meta])*
+                fn $name:ident / $blocking:ident ( $($arg:ident : $ty:ty),* $(,)? ) -> $ret:ty
+                    = |$inner:ident| $direct:expr;
+            )*
+        }
+    ) => {
+        #[uniffi::export(async_runtime = "tokio")]
+        impl $object {
+            $(
+                $(#[$meta])*
+                pub async fn $name(
+                    &self,
+                    $($arg: $ty),*
+                ) -> ::std::result::Result<$ret, crate::error::RalioFfiError> {
+                    match &self.backend {
+                        super::Backend::Direct($inner) => {
+                            ::std::result::Result::Ok($direct.await?)
+                        }
+                        super::Backend::Gateway { conn, options } => {
+                            crate::gateway::$module::$name(conn, options, $($arg),*).await
+                        }
+                    }
+                }
+            )*
+        }
+
+        #[uniffi::export]
+        impl $object {
+            $(
+                /// Blocking twin of the async method named without the `_blocking` suffix: waits
+                /// on the calling thread (Python: without holding the GIL). Refuses with
+                /// `Unsupported` (`BLOCKING_CALL_IN_ASYNC_CONTEXT`) on a thread running an async
+                /// runtime, such as an event listener callback.
+                $(#[$meta])*
+                pub fn $blocking(
+                    &self,
+                    $($arg: $ty),*
+                ) -> ::std::result::Result<$ret, crate::error::RalioFfiError> {
+                    crate::runtime::block_on(self.$name($($arg),*))?
+                }
+            )*
+        }
+    };
+}
+pub(crate) use ffi_methods;

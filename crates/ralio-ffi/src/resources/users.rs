@@ -3,48 +3,20 @@ use ralio_core::model::{
     PersonalUserCreate,
 };
 
-use crate::error::RalioFfiError;
-
 super::ffi_sub_client! {
     /// Creating end users.
     Users
 }
 
-#[uniffi::export(async_runtime = "tokio")]
-impl Users {
-    pub async fn create_individual(
-        &self,
-        body: IndividualUserCreate,
-    ) -> Result<IndividualUser, RalioFfiError> {
-        match &self.backend {
-            super::Backend::Direct(inner) => Ok(inner.create_individual(&body).await?),
-            super::Backend::Gateway { conn, options } => {
-                crate::gateway::users::create_individual(conn, options, body).await
-            }
-        }
-    }
-
-    pub async fn create_personal(
-        &self,
-        body: PersonalUserCreate,
-    ) -> Result<PersonalUser, RalioFfiError> {
-        match &self.backend {
-            super::Backend::Direct(inner) => Ok(inner.create_personal(&body).await?),
-            super::Backend::Gateway { conn, options } => {
-                crate::gateway::users::create_personal(conn, options, body).await
-            }
-        }
-    }
-
-    pub async fn create_business(
-        &self,
-        body: BusinessUserCreate,
-    ) -> Result<BusinessUser, RalioFfiError> {
-        match &self.backend {
-            super::Backend::Direct(inner) => Ok(inner.create_business(&body).await?),
-            super::Backend::Gateway { conn, options } => {
-                crate::gateway::users::create_business(conn, options, body).await
-            }
-        }
+super::ffi_methods! {
+    impl Users for gateway::users {
+        fn create_individual / create_individual_blocking(
+            body: IndividualUserCreate,
+        ) -> IndividualUser
+            = |inner| inner.create_individual(&body);
+        fn create_personal / create_personal_blocking(body: PersonalUserCreate) -> PersonalUser
+            = |inner| inner.create_personal(&body);
+        fn create_business / create_business_blocking(body: BusinessUserCreate) -> BusinessUser
+            = |inner| inner.create_business(&body);
     }
 }
