@@ -1,6 +1,6 @@
 // The Kotlin bindings against the real sandbox and the real gateway: the whole money flow (direct
 // and through the gateway), typed errors, cancellation of an in-flight call; GatewayTests.kt has
-// the gateway-only cases (scopes, events).
+// the gateway-only cases (scopes, events), BlockingTests.kt the blocking twins.
 
 package ralio.tests
 
@@ -214,6 +214,7 @@ fun main() {
             userToLedgerFlow(dev.sandbox, RalioClient.gateway(dev.grpcUrl, dev.token))
         }
         gatewayTests(suite, dev, readOnly)
+        blockingTests(suite, sandbox, dev)
         suite.test("validation_error_names_the_field") { validationErrorNamesTheField(sandbox) }
         suite.test("not_found_insufficient_funds_and_bad_credentials_are_typed") { otherErrorsAreTyped(sandbox) }
         suite.test("cancelling_a_coroutine_aborts_the_request") { cancellingACoroutineAbortsTheRequest() }
