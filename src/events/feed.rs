@@ -10,7 +10,9 @@
 //! member) its membership: nothing outlives the call.
 
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
+
+use crate::clock::now_ms;
 
 use futures::stream;
 use tokio::sync::watch;
@@ -29,14 +31,6 @@ pub const READ_BATCH: usize = 64;
 
 /// Called with a storage failure; returns the status that ends the stream.
 pub type OnError = fn(&LogError) -> Status;
-
-fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |elapsed| {
-            i64::try_from(elapsed.as_millis()).unwrap_or(i64::MAX)
-        })
-}
 
 fn heartbeat(head: u64) -> Frame {
     Frame::Heartbeat(pb::Heartbeat {
@@ -87,13 +81,23 @@ pub fn follow(
         ended: false,
         _open: open,
     };
-    Box::pin(stream::unfold(state, |mut state| async move {
-        let frame = state.next().await?;
-        Some((frame, state))
+    into_stream(state)
+}
+
+/// The state of one feed: the next frame, or `None` when the stream ends.
+trait Feed: Send + 'static {
+    fn next(&mut self) -> impl Future<Output = Option<Result<Frame, Status>>> + Send;
+}
+
+/// Frames from `feed` until it ends, as the stream tonic polls.
+fn into_stream(feed: impl Feed) -> FrameStream {
+    Box::pin(stream::unfold(feed, |mut feed| async move {
+        let frame = feed.next().await?;
+        Some((frame, feed))
     }))
 }
 
-impl Follow {
+impl Feed for Follow {
     async fn next(&mut self) -> Option<Result<Frame, Status>> {
         if self.ended {
             return None;
@@ -169,13 +173,10 @@ pub fn consume(
         ended: false,
         _open: open,
     };
-    Box::pin(stream::unfold(state, |mut state| async move {
-        let frame = state.next().await?;
-        Some((frame, state))
-    }))
+    into_stream(state)
 }
 
-impl Consume {
+impl Feed for Consume {
     async fn next(&mut self) -> Option<Result<Frame, Status>> {
         if self.ended {
             return None;

@@ -9,7 +9,9 @@
 
 use std::path::Path;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
+
+use crate::clock::now_ms;
 
 use parking_lot::Mutex;
 use ralio_core::webhook::Envelope;
@@ -63,14 +65,6 @@ const COLUMNS: &str =
 
 fn storage(err: impl std::fmt::Display) -> LogError {
     LogError::Storage(err.to_string())
-}
-
-fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |elapsed| {
-            i64::try_from(elapsed.as_millis()).unwrap_or(i64::MAX)
-        })
 }
 
 /// SQLite integers are signed; cursors and positions never exceed `i64::MAX`.

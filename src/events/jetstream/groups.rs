@@ -27,8 +27,9 @@ use tokio::sync::{Mutex, Notify, watch};
 use tokio::time::Instant;
 
 use super::Store;
-use super::leases::{Acked, Claim, Leases, State as LeaseState, now_ms};
+use super::leases::{Acked, Claim, Leases, State as LeaseState};
 use super::positions;
+use crate::clock::now_ms;
 use crate::events::consumers::{Leased, Lessee};
 use crate::events::filter::EventFilter;
 use crate::events::log::{BoxFuture, ConsumerSettings, LogError, LoggedEvent};

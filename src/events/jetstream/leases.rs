@@ -12,7 +12,9 @@
 //!   maximum age ([`MAX_AGE`]) so that keys nobody cleaned up (a replica died between the two
 //!   steps) do not pile up.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
+
+use crate::clock::now_ms;
 
 use async_nats::jetstream::kv;
 use bytes::Bytes;
@@ -30,15 +32,6 @@ const CAS_ATTEMPTS: usize = 64;
 pub const MAX_AGE: Duration = Duration::from_secs(7 * 24 * 3600);
 
 const ACKED: &str = "acked";
-
-/// Now, Unix milliseconds (lease deadlines are wall-clock so that every replica reads them).
-pub fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |since| {
-            i64::try_from(since.as_millis()).unwrap_or(i64::MAX)
-        })
-}
 
 /// What a lease key holds.
 #[derive(Debug, Clone, PartialEq, Eq)]
