@@ -38,6 +38,8 @@ pub struct DevOptions {
     pub data_dir: PathBuf,
     pub dev_token: Option<String>,
     pub webhook_secret: Option<String>,
+    /// The event log and stream settings (`ralio-gateway dev`: SQLite in `data_dir`, defaults).
+    pub events: crate::events::EventsSettings,
 }
 
 impl From<DevArgs> for DevOptions {
@@ -49,6 +51,7 @@ impl From<DevArgs> for DevOptions {
             data_dir: args.data_dir,
             dev_token: args.dev_token,
             webhook_secret: args.webhook_secret,
+            events: crate::events::EventsSettings::default(),
         }
     }
 }
@@ -134,7 +137,7 @@ pub async fn start(options: DevOptions) -> Result<DevHandle, DevError> {
         // The gateway verifies the sandbox's webhooks with it (the sandbox is pointed at the
         // gateway's /webhooks/ralio below).
         webhook_secret: Some(webhook_secret.clone()),
-        events: crate::events::EventsSettings::default(),
+        events: options.events,
         idempotency_ttl: Duration::from_secs(24 * 3600),
         shutdown: ShutdownSettings::default(),
         login_retry: Duration::from_millis(100),

@@ -7,6 +7,7 @@ mod events_support;
 use std::collections::HashSet;
 use std::time::Duration;
 
+use common::metric;
 use events_support::*;
 use ralio_gateway::proto::ralio::v1 as pb;
 use serde_json::json;
@@ -253,7 +254,7 @@ async fn a_client_that_goes_away_frees_its_stream() {
         },
     )
     .await;
-    let member = subscribe(
+    let mut member = subscribe(
         &env,
         pb::SubscribeRequest {
             consumer: "leaver".into(),
@@ -267,9 +268,10 @@ async fn a_client_that_goes_away_frees_its_stream() {
     .await;
     ingest(&url, 0..1).await;
     assert_eq!(next_event(&mut live, WAIT).await.id, "evt-0");
+    assert_eq!(next_event(&mut member, WAIT).await.id, "evt-0");
 
-    // The plain subscriber leaves while caught up, the filtered one while idle, the member
-    // with nothing leased: every one of them is dropped by the gateway.
+    // The plain subscriber leaves while caught up, the filtered one while idle (no payin came),
+    // the member with evt-0 leased and not acked: the gateway drops all three.
     drop(live);
     drop(filtered);
     drop(member);

@@ -12,8 +12,6 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::clock::now_ms;
-
 use futures::stream;
 use tokio::sync::watch;
 use tokio::time::{Instant, Interval, MissedTickBehavior};
@@ -23,6 +21,7 @@ use super::convert::timestamp_ms;
 use super::filter::EventFilter;
 use super::frames::{Frame, FrameStream};
 use super::log::{ConsumerMember, EventLog, LogError, LoggedEvent};
+use crate::clock::now_ms;
 use crate::metrics::OpenStreamGuard;
 use crate::proto::ralio::v1 as pb;
 

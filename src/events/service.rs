@@ -18,7 +18,7 @@ use super::log::{ConsumerSettings, EventLog, LogError};
 use crate::auth::{Scope, require_scope};
 use crate::metrics::Metrics;
 use crate::proto::ralio::v1 as pb;
-use crate::proto::ralio::v1::events_service_server::{EventsService, EventsServiceServer};
+use crate::proto::ralio::v1::events_service_server::EventsService;
 use crate::status;
 
 /// Default and bounds of `page_size` (D20).
@@ -70,11 +70,6 @@ impl Events {
     /// ([`super::frames`]); the other methods go through the generated server.
     pub fn routes(self) -> EventsRoutes {
         EventsRoutes::new(self)
-    }
-
-    /// The generated tonic server alone (its `Subscribe` deep-copies each event per stream).
-    pub fn server(self) -> EventsServiceServer<Events> {
-        EventsServiceServer::new(self)
     }
 }
 

@@ -11,8 +11,6 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::clock::now_ms;
-
 use parking_lot::Mutex;
 use ralio_core::webhook::Envelope;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, TransactionBehavior, params};
@@ -25,6 +23,7 @@ use super::log::{
     AppendOutcome, BoxFuture, ConsumerMember, ConsumerSettings, EventLog, LogError, LoggedEvent,
     NewEvent, ReadBatch,
 };
+use crate::clock::now_ms;
 
 /// File name of the event log inside the data directory.
 pub const EVENTS_DB: &str = "events.sqlite3";

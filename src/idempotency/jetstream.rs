@@ -20,8 +20,6 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::clock::now_ms;
-
 use async_nats::jetstream::{self, kv};
 use bytes::Bytes;
 use futures::StreamExt;
@@ -34,6 +32,7 @@ use super::{
     Begin, Guard, IdempotencyStore, InFlight, Outcome, RecordKey, RequestHash, StoreError,
     StoreFuture,
 };
+use crate::clock::now_ms;
 use crate::status;
 
 /// Default bucket name.

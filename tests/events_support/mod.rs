@@ -207,17 +207,3 @@ impl GatewayProcess {
         .await
     }
 }
-
-/// The value of an unlabelled series of the gateway's Prometheus text (`None` when absent).
-pub async fn metric(env: &TestEnv, series: &str) -> Option<f64> {
-    let text = reqwest::get(format!("http://{}/metrics", env.gateway.http_addr()))
-        .await
-        .expect("admin port reachable")
-        .text()
-        .await
-        .expect("metrics text");
-    text.lines()
-        .filter_map(|line| line.strip_prefix(series)?.strip_prefix(' '))
-        .map(|value| value.trim().parse::<f64>().expect("a number"))
-        .next()
-}

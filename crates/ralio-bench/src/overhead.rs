@@ -132,6 +132,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         data_dir: data_dir.clone(),
         dev_token: Some("bench-token".to_owned()),
         webhook_secret: None,
+        events: Default::default(),
     })
     .await?;
     let base = dev.sandbox.base_url();

@@ -30,6 +30,7 @@ fn any_port() -> SocketAddr {
 async fn start_dev(data_dir: std::path::PathBuf) -> (ralio_gateway::dev::DevHandle, String) {
     let token = format!("rgw_test_{}", uuid());
     let handle = ralio_gateway::dev::start(ralio_gateway::dev::DevOptions {
+        events: Default::default(),
         grpc_addr: any_port(),
         http_addr: any_port(),
         sandbox_addr: any_port(),

@@ -14,11 +14,10 @@
 
 use std::time::Duration;
 
-use crate::clock::now_ms;
-
 use async_nats::jetstream::kv;
 use bytes::Bytes;
 
+use crate::clock::now_ms;
 use crate::events::log::LogError;
 
 fn storage(err: impl std::fmt::Display) -> LogError {

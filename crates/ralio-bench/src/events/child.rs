@@ -11,6 +11,8 @@ use std::sync::Arc;
 use anyhow::Context;
 use prost::Message;
 use ralio_gateway::dev::{self, DevOptions};
+use ralio_gateway::events::jetstream::NatsSettings;
+use ralio_gateway::events::{Backend, EventsSettings};
 use ralio_gateway::proto::ralio::v1 as pb;
 use ralio_gateway::proto::ralio::v1::events_service_server::{EventsService, EventsServiceServer};
 use tonic::{Request, Response, Status};
@@ -23,8 +25,8 @@ pub const WEBHOOK_SECRET: &str = "bench-events-webhook-secret";
 /// Which server a child runs.
 #[derive(Clone, Copy, Debug, clap::ValueEnum)]
 pub enum Kind {
-    /// `ralio-gateway dev` (sandbox + gateway, SQLite event log in the data dir), or the same
-    /// gateway on the NATS JetStream backend with `--nats-url`.
+    /// `ralio-gateway dev` (sandbox + gateway, SQLite event log in the data dir; with
+    /// `--nats-url`, the NATS JetStream backend instead).
     Gateway,
     /// A bare tonic `EventsService` streaming the events of `--events-file` from memory.
     Floor,
@@ -46,26 +48,21 @@ pub struct ServerArgs {
     nats_url: Option<String>,
 }
 
-/// What the child keeps alive while it serves (held, never read: dropping it stops the servers).
-#[allow(dead_code)]
-enum Running {
-    Dev(dev::DevHandle),
-    Nats(super::nats::NatsGateway),
-    Floor,
-}
-
 /// Child side: start the server, announce it, serve until stdin closes.
 pub async fn serve(args: ServerArgs) -> anyhow::Result<()> {
     let any = SocketAddr::from(([127, 0, 0, 1], 0));
     let (grpc, http, guard) = match args.kind {
-        Kind::Gateway if args.nats_url.is_some() => {
-            let data_dir = args.data_dir.context("--data-dir is required")?;
-            let url = args.nats_url.context("--nats-url")?;
-            let running = super::nats::start_gateway(data_dir, url).await?;
-            let (grpc, http) = (running.gateway.grpc_addr(), running.gateway.http_addr());
-            (grpc, http, Running::Nats(running))
-        }
         Kind::Gateway => {
+            let events = match args.nats_url {
+                Some(url) => EventsSettings {
+                    backend: Backend::Nats(NatsSettings {
+                        url,
+                        ..NatsSettings::default()
+                    }),
+                    ..EventsSettings::default()
+                },
+                None => EventsSettings::default(),
+            };
             let handle = dev::start(DevOptions {
                 grpc_addr: any,
                 http_addr: any,
@@ -73,10 +70,12 @@ pub async fn serve(args: ServerArgs) -> anyhow::Result<()> {
                 data_dir: args.data_dir.context("--data-dir is required")?,
                 dev_token: Some(TOKEN.to_owned()),
                 webhook_secret: Some(WEBHOOK_SECRET.to_owned()),
+                events,
             })
-            .await?;
+            .await
+            .context("cannot start the gateway under test")?;
             let (grpc, http) = (handle.gateway.grpc_addr(), handle.gateway.http_addr());
-            (grpc, http, Running::Dev(handle))
+            (grpc, http, Some(handle))
         }
         Kind::Floor => {
             let path = args.events_file.context("--events-file is required")?;
@@ -92,7 +91,7 @@ pub async fn serve(args: ServerArgs) -> anyhow::Result<()> {
                     }))
                     .serve_with_incoming(incoming),
             );
-            (addr, addr, Running::Floor)
+            (addr, addr, None)
         }
     };
     println!("READY {grpc} {http}");

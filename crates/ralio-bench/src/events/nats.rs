@@ -1,11 +1,6 @@
 //! The NATS JetStream side of the ingest measurement: a `nats-server -js` child of the
-//! benchmark (its own free port and store directory), and the gateway child configured with the
-//! `nats` event backend.
-//!
-//! The gateway child is built like `ralio-gateway dev` ([`ralio_gateway::dev::start`]: the
-//! embedded sandbox, one token with every scope, the benchmark's webhook secret), through the
-//! gateway's public configuration API, with `events.backend = nats` as the one difference. Dev
-//! mode itself always uses SQLite.
+//! benchmark (its own free port and store directory). The gateway child is `ralio-gateway dev`
+//! with its `events` option on the `nats` backend (`events-server --nats-url`, see `child`).
 
 use std::io::Read;
 use std::net::{SocketAddr, TcpListener};
@@ -14,16 +9,6 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use ralio_core::Secret;
-use ralio_gateway::auth::{Scope, Scopes, TokenEntry, TokenHash, TokenRegistry};
-use ralio_gateway::config::{GatewayConfig, RalioSettings, ShutdownSettings};
-use ralio_gateway::events::jetstream::NatsSettings;
-use ralio_gateway::events::{Backend, EventsSettings};
-use ralio_gateway::server::{Gateway, GatewayHandle};
-use ralio_sandbox::config::{DEV_API_CODE, DEV_API_KEY};
-use ralio_sandbox::{Sandbox, SandboxConfig, SandboxHandle};
-
-use super::child::{TOKEN, WEBHOOK_SECRET};
 
 /// Environment variable naming the `nats-server` binary (the same as the gateway's NATS tests).
 pub const SERVER_BIN_ENV: &str = "RALIO_NATS_SERVER_BIN";
@@ -141,61 +126,6 @@ impl Drop for NatsServer {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-/// The gateway (and the sandbox it points at) of the NATS measurement.
-pub struct NatsGateway {
-    pub gateway: GatewayHandle,
-    /// Kept running as long as the gateway (dropped with it).
-    _sandbox: SandboxHandle,
-}
-
-/// Child side: the sandbox and a gateway on the `nats` backend at `nats_url`, configured as
-/// dev mode configures its gateway (see [`ralio_gateway::dev::start`]).
-pub async fn start_gateway(data_dir: PathBuf, nats_url: String) -> anyhow::Result<NatsGateway> {
-    let any = SocketAddr::from(([127, 0, 0, 1], 0));
-    let sandbox = Sandbox::start(SandboxConfig {
-        addr: any,
-        ..SandboxConfig::default()
-    })
-    .await
-    .context("cannot start the sandbox")?;
-    let config = GatewayConfig {
-        grpc_addr: any,
-        http_addr: any,
-        data_dir,
-        ralio: RalioSettings {
-            base_url: sandbox.base_url(),
-            api_code: DEV_API_CODE.to_owned(),
-            api_key: Secret::new(DEV_API_KEY),
-            timeout: Duration::from_secs(30),
-            max_retries: 3,
-        },
-        tokens: TokenRegistry::new(vec![TokenEntry {
-            name: ralio_gateway::dev::DEV_CALLER.to_owned(),
-            hash: TokenHash::of_token(TOKEN),
-            scopes: Scopes::new(Scope::ALL),
-        }]),
-        tls: None,
-        webhook_secret: Some(Secret::new(WEBHOOK_SECRET)),
-        events: EventsSettings {
-            backend: Backend::Nats(NatsSettings {
-                url: nats_url,
-                ..NatsSettings::default()
-            }),
-            ..EventsSettings::default()
-        },
-        idempotency_ttl: Duration::from_secs(24 * 3600),
-        shutdown: ShutdownSettings::default(),
-        login_retry: Duration::from_millis(100),
-    };
-    let gateway = Gateway::start(config)
-        .await
-        .context("cannot start the gateway on the NATS backend")?;
-    Ok(NatsGateway {
-        gateway,
-        _sandbox: sandbox,
-    })
 }
 
 #[cfg(test)]
