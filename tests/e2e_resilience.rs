@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 use common::{
     EnvOptions, LogBuffer, MERCHANT_EUR, MERCHANT_FEES_EUR, MERCHANT_USD, TOKEN_ACCOUNTS,
     TOKEN_ALL, TOKEN_EVENTS, TOKEN_MONEY, TOKEN_READ, TOKEN_USERS, TestEnv, assert_status, metric,
-    with_metadata, with_timeout,
+    metrics_text, with_metadata, with_timeout,
 };
 use futures::future::join_all;
 use ralio_core::Secret;
@@ -60,13 +60,9 @@ fn sandbox_requests(method: &str, path: &str) -> usize {
 
 /// Retries of any upstream operation, summed over labels.
 async fn upstream_retries(env: &TestEnv) -> f64 {
-    let text = reqwest::get(format!("http://{}/metrics", env.gateway.http_addr()))
+    metrics_text(env)
         .await
-        .expect("admin port reachable")
-        .text()
-        .await
-        .expect("metrics text");
-    text.lines()
+        .lines()
         .filter(|line| line.starts_with("ralio_gateway_upstream_retries_total"))
         .filter_map(|line| line.rsplit(' ').next())
         .map(|value| value.parse::<f64>().expect("a number"))

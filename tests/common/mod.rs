@@ -442,16 +442,22 @@ pub fn assert_status<T: std::fmt::Debug>(
 }
 
 /// The `BadRequest` field names of a status.
-/// The value of an unlabelled series in the gateway's Prometheus text on its admin port (`None`
-/// when the series is absent).
-pub async fn metric(env: &TestEnv, series: &str) -> Option<f64> {
-    let text = reqwest::get(format!("http://{}/metrics", env.gateway.http_addr()))
+/// The gateway's Prometheus text, from its admin port.
+pub async fn metrics_text(env: &TestEnv) -> String {
+    reqwest::get(format!("http://{}/metrics", env.gateway.http_addr()))
         .await
         .expect("admin port reachable")
         .text()
         .await
-        .expect("metrics text");
-    text.lines()
+        .expect("metrics text")
+}
+
+/// The value of an unlabelled series in the gateway's Prometheus text (`None` when the series
+/// is absent).
+pub async fn metric(env: &TestEnv, series: &str) -> Option<f64> {
+    metrics_text(env)
+        .await
+        .lines()
         .filter_map(|line| line.strip_prefix(series)?.strip_prefix(' '))
         .map(|value| value.trim().parse::<f64>().expect("a number"))
         .next()
