@@ -21,7 +21,7 @@ pub struct RalioClient {
 }
 
 /// How a client reaches RalioPay.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 enum Connection {
     Direct(ralio_core::RalioClient),
     Gateway(Arc<GatewayConn>),
@@ -96,31 +96,24 @@ impl RalioClient {
     /// every event up to `cursor`, so its next subscription resumes after it (gateway mode
     /// only). Returns the consumer's stored position.
     pub async fn ack_events(&self, consumer: String, cursor: u64) -> Result<u64, RalioFfiError> {
-        match &self.inner {
-            Connection::Gateway(conn) => crate::gateway::events::ack(conn, consumer, cursor).await,
-            Connection::Direct(_) => Err(RalioFfiError::Unsupported {
-                code: "UNSUPPORTED_IN_DIRECT_MODE".to_owned(),
-                reason: "event acknowledgements need a gateway connection".to_owned(),
-            }),
-        }
+        let inner = self.inner.clone();
+        crate::runtime::spawned(async move { inner.ack_events(consumer, cursor).await }).await
     }
 
     /// `POST /api/v1/auth/login`: checks the credentials up front (calls log in by themselves).
     pub async fn login(&self, options: CallOptions) -> Result<LoginResponse, RalioFfiError> {
-        match &self.inner {
-            Connection::Direct(inner) => Ok(inner.login(&options).await?),
-            Connection::Gateway(_) => Err(crate::gateway::unsupported("login")),
-        }
+        let inner = self.inner.clone();
+        crate::runtime::spawned(async move { inner.login(options).await }).await
     }
 
     /// Blocking [`Self::ack_events`] (see the sub-clients' `*_blocking` methods).
     pub fn ack_events_blocking(&self, consumer: String, cursor: u64) -> Result<u64, RalioFfiError> {
-        crate::runtime::block_on(self.ack_events(consumer, cursor))?
+        crate::runtime::block_on(self.inner.ack_events(consumer, cursor))?
     }
 
     /// Blocking [`Self::login`] (see the sub-clients' `*_blocking` methods).
     pub fn login_blocking(&self, options: CallOptions) -> Result<LoginResponse, RalioFfiError> {
-        crate::runtime::block_on(self.login(options))?
+        crate::runtime::block_on(self.inner.login(options))?
     }
 
     pub fn users(&self) -> Arc<Users> {
@@ -204,6 +197,27 @@ impl RalioClient {
         match &self.inner {
             Connection::Direct(inner) => Arc::new(Reference::direct(inner.reference())),
             Connection::Gateway(conn) => Arc::new(Reference::gateway(conn.clone())),
+        }
+    }
+}
+
+/// The calls the client object makes itself; its async methods run them as a task of the
+/// bindings' runtime, its blocking ones on the caller's thread.
+impl Connection {
+    async fn ack_events(&self, consumer: String, cursor: u64) -> Result<u64, RalioFfiError> {
+        match self {
+            Connection::Gateway(conn) => crate::gateway::events::ack(conn, consumer, cursor).await,
+            Connection::Direct(_) => Err(RalioFfiError::Unsupported {
+                code: "UNSUPPORTED_IN_DIRECT_MODE".to_owned(),
+                reason: "event acknowledgements need a gateway connection".to_owned(),
+            }),
+        }
+    }
+
+    async fn login(&self, options: CallOptions) -> Result<LoginResponse, RalioFfiError> {
+        match self {
+            Connection::Direct(inner) => Ok(inner.login(&options).await?),
+            Connection::Gateway(_) => Err(crate::gateway::unsupported("login")),
         }
     }
 }

@@ -2,8 +2,9 @@
 //!
 //! One multi-thread runtime (two workers, created on first use, alive as long as the process)
 //! owns the gRPC channels' background tasks and the event subscriptions, and drives the I/O of
-//! blocking calls. The async methods are polled by uniffi (its `tokio` async runtime support);
-//! the blocking ones run the same future with [`block_on`] on the caller's own thread.
+//! blocking calls. The async methods run their call as a task of this runtime ([`spawned`]), so
+//! the foreign side is woken once, when the call is done; the blocking ones run the same future
+//! with [`block_on`] on the caller's own thread.
 
 use std::future::Future;
 use std::sync::OnceLock;
@@ -46,8 +47,40 @@ pub(crate) fn block_on<F: Future>(future: F) -> Result<F::Output, RalioFfiError>
     Ok(runtime().block_on(future))
 }
 
+/// Runs `future` as a task of [`runtime`] and waits for its result: what every async FFI method
+/// returns to uniffi. The foreign caller (a Python coroutine, a Kotlin coroutine) is woken once,
+/// when the task is done, instead of at every intermediate wake-up of the call (the channel, the
+/// HTTP/2 stream, the response body): each of those costs a round trip through the foreign
+/// event loop. Dropping the returned future (the caller cancelled) aborts the task, so nothing
+/// of the call outlives its caller.
+pub(crate) async fn spawned<T, F>(future: F) -> Result<T, RalioFfiError>
+where
+    F: Future<Output = Result<T, RalioFfiError>> + Send + 'static,
+    T: Send + 'static,
+{
+    let task = tokio_util::task::AbortOnDropHandle::new(runtime().spawn(future));
+    match task.await {
+        Ok(result) => result,
+        Err(failure) => Err(RalioFfiError::Internal {
+            code: if failure.is_panic() {
+                "PANIC"
+            } else {
+                "CANCELLED"
+            }
+            .to_owned(),
+            reason: "the call's task ended without a result".to_owned(),
+            status: None,
+            request_id: None,
+        }),
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::time::Duration;
+
     use ralio_core::Secret;
 
     use super::*;
@@ -82,5 +115,62 @@ mod tests {
             from_worker,
             Err(RalioFfiError::Unsupported { code, .. }) if code == BLOCKING_IN_ASYNC_CONTEXT
         ));
+    }
+
+    /// Sets its flag when dropped: tells whether a task's future was freed.
+    struct DropFlag(Arc<AtomicBool>);
+
+    impl Drop for DropFlag {
+        fn drop(&mut self) {
+            self.0.store(true, Ordering::SeqCst);
+        }
+    }
+
+    #[test]
+    fn a_spawned_call_returns_its_result_and_a_panic_becomes_an_error() {
+        let ok = block_on(spawned(async { Ok::<_, RalioFfiError>(41 + 1) })).unwrap();
+        assert_eq!(ok, Ok(42));
+        let panicked = block_on(spawned(async {
+            if true {
+                panic!("boom");
+            }
+            Ok::<u8, RalioFfiError>(0)
+        }))
+        .unwrap();
+        assert!(
+            matches!(&panicked, Err(RalioFfiError::Internal { code, .. }) if code == "PANIC"),
+            "{panicked:?}"
+        );
+    }
+
+    #[test]
+    fn dropping_a_spawned_call_aborts_its_task() {
+        let freed = Arc::new(AtomicBool::new(false));
+        let guard = DropFlag(freed.clone());
+        let (started_tx, started_rx) = std::sync::mpsc::channel();
+        // The caller (a foreign coroutine) polls the call once, then is cancelled: its future
+        // is dropped while the task waits forever.
+        let mut call = Box::pin(spawned(async move {
+            let _guard = guard;
+            started_tx.send(()).unwrap();
+            std::future::pending::<()>().await;
+            Ok::<(), RalioFfiError>(())
+        }));
+        let waker = std::task::Waker::noop();
+        let polled = call
+            .as_mut()
+            .poll(&mut std::task::Context::from_waker(waker));
+        assert!(polled.is_pending());
+        started_rx.recv_timeout(Duration::from_secs(10)).unwrap();
+        assert!(!freed.load(Ordering::SeqCst));
+        drop(call);
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while !freed.load(Ordering::SeqCst) {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the task was not aborted"
+            );
+            std::thread::sleep(Duration::from_millis(5));
+        }
     }
 }

@@ -30,7 +30,7 @@ pub use vibans::Vibans;
 
 /// Where a sub-client sends its calls: straight to RalioPay through the core client, or to the
 /// gateway over gRPC with the call options it was given.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) enum Backend<C> {
     Direct(C),
     Gateway {
@@ -105,7 +105,8 @@ pub(crate) use ffi_sub_client;
 /// emits, in one `#[uniffi::export(async_runtime = "tokio")]` impl, `pub async fn get(&self, uid,
 /// aid) -> Result<Account, RalioFfiError>` — direct mode awaits the expression after `=` on the
 /// core sub-client bound to `inner` and converts its `RalioError`; gateway mode calls
-/// `crate::gateway::accounts::get(conn, options, uid, aid)` — and, in one `#[uniffi::export]`
+/// `crate::gateway::accounts::get(conn, options, uid, aid)`, the call running as one task of the
+/// bindings' runtime ([`crate::runtime::spawned`]) — and, in one `#[uniffi::export]`
 /// impl, the synchronous `pub fn get_blocking(&self, uid, aid) -> Result<Account,
 /// RalioFfiError>` that blocks the calling thread on that same future (see
 /// [`crate::runtime::block_on`] for the one case where it refuses to). Both names are spelled
@@ -129,14 +130,11 @@ macro_rules! ffi_methods {
                     &self,
                     $($arg: $ty),*
                 ) -> ::std::result::Result<$ret, crate::error::RalioFfiError> {
-                    match &self.backend {
-                        super::Backend::Direct($inner) => {
-                            ::std::result::Result::Ok($direct.await?)
-                        }
-                        super::Backend::Gateway { conn, options } => {
-                            crate::gateway::$module::$name(conn, options, $($arg),*).await
-                        }
-                    }
+                    let backend = self.backend.clone();
+                    crate::runtime::spawned(async move {
+                        super::ffi_methods!(@call backend, $module, $name($($arg),*), |$inner| $direct)
+                    })
+                    .await
                 }
             )*
         }
@@ -153,9 +151,21 @@ macro_rules! ffi_methods {
                     &self,
                     $($arg: $ty),*
                 ) -> ::std::result::Result<$ret, crate::error::RalioFfiError> {
-                    crate::runtime::block_on(self.$name($($arg),*))?
+                    let backend = &self.backend;
+                    crate::runtime::block_on(async move {
+                        super::ffi_methods!(@call backend, $module, $name($($arg),*), |$inner| $direct)
+                    })?
                 }
             )*
+        }
+    };
+    // The one call both twins make: the core sub-client (direct) or the gateway module.
+    (@call $backend:ident, $module:ident, $name:ident($($arg:ident),*), |$inner:ident| $direct:expr) => {
+        match &$backend {
+            super::Backend::Direct($inner) => ::std::result::Result::Ok($direct.await?),
+            super::Backend::Gateway { conn, options } => {
+                crate::gateway::$module::$name(conn, options, $($arg),*).await
+            }
         }
     };
 }
