@@ -17,6 +17,7 @@ pub mod dev;
 pub mod events;
 pub mod health;
 pub mod idempotency;
+pub mod logging;
 pub mod metrics;
 pub mod request_context;
 pub mod server;

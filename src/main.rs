@@ -9,17 +9,11 @@ use ralio_gateway::cli::{Cli, Command, ServeArgs};
 use ralio_gateway::config::{self, FileConfig};
 use ralio_gateway::dev;
 use ralio_gateway::server::Gateway;
-use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    ralio_gateway::logging::init();
     let result = match cli.command {
         Command::Serve(args) => serve(args).await,
         Command::Dev(args) => run_dev(args.into()).await,

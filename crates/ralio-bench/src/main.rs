@@ -6,8 +6,8 @@
 
 mod events;
 mod load;
+mod machine;
 mod overhead;
-mod rss;
 mod sandbox;
 mod sandbox_api;
 
