@@ -31,7 +31,7 @@ use std::time::{Duration, Instant};
 use hdrhistogram::Histogram;
 use tonic::transport::Channel;
 
-use crate::{load, rss};
+use crate::{load, machine};
 use child::{Kind, Server};
 use client::{Start, Webhooks};
 
@@ -112,7 +112,7 @@ async fn run_in(args: &Args, root: &Path) -> anyhow::Result<()> {
         "events: gateway (ralio-gateway dev, SQLite event log; for ingest-nats the same gateway \
          on the NATS JetStream backend, plus a nats-server child) and floor in child \
          processes; client in this process; {} cores shared by all",
-        std::thread::available_parallelism().map_or(0, |n| n.get())
+        machine::cores()
     );
     println!(
         "subscribers share HTTP/2 connections ({} streams per connection); they decode Event.id \
@@ -204,6 +204,13 @@ impl CpuMeter {
             server: server.cpu_ms(),
             client: child::cpu_ms("self"),
         }
+    }
+
+    /// The share of all cores the server and the client used together over `elapsed`.
+    fn busy(&self, server: &Server, elapsed: Duration) -> f64 {
+        let used_ms = server.cpu_ms().saturating_sub(self.server)
+            + child::cpu_ms("self").saturating_sub(self.client);
+        used_ms as f64 / (elapsed.as_secs_f64() * 1000.0 * machine::cores() as f64)
     }
 
     /// "server CPU … client CPU …", per `units` (µs per unit).
@@ -430,6 +437,7 @@ async fn live(args: &Args, gateway: &Server, webhooks: &Webhooks) -> anyhow::Res
         short += usize::from(received < total);
     }
     let elapsed = started.elapsed();
+    let busy = cpu.busy(gateway, elapsed);
     let cpu = cpu.describe(gateway, delivered, "delivery");
     println!(
         "live, {} subscribers, {} webhooks at {}/s ({:.1} s): latency webhook POST → subscriber \
@@ -450,6 +458,12 @@ async fn live(args: &Args, gateway: &Server, webhooks: &Webhooks) -> anyhow::Res
         elapsed.as_secs_f64(),
         failed.load(Ordering::Relaxed),
         short,
+    );
+    println!(
+        "  the machine was {:.0}% busy (server + client CPU over {} cores): latency is mostly \
+         queueing once this nears 100%",
+        busy * 100.0,
+        machine::cores(),
     );
     let offered = (args.rate as usize * args.subscribers) as f64;
     let achieved = delivered as f64 / elapsed.as_secs_f64();
@@ -528,11 +542,11 @@ async fn idle(args: &Args, dir: &Path) -> anyhow::Result<f64> {
     drop(warm);
     tokio::time::sleep(Duration::from_secs(1)).await;
     let gateway_before = gateway.rss_kib()?;
-    let client_before = rss::current_kib().unwrap_or(0);
+    let client_before = machine::current_kib().unwrap_or(0);
     let streams = open_streams(&channels, args.idle, Start::Latest, heartbeat).await?;
     tokio::time::sleep(Duration::from_secs(2)).await;
     let gateway_after = gateway.rss_kib()?;
-    let client_after = rss::current_kib().unwrap_or(0);
+    let client_after = machine::current_kib().unwrap_or(0);
     let per_stream =
         (gateway_after.saturating_sub(gateway_before) * 1024) as f64 / args.idle as f64;
 

@@ -1,4 +1,10 @@
-//! Resident set size of this process, from `/proc/self/status` (Linux).
+//! What the benchmarks report about the machine: its cores, and this process's resident set
+//! size (from `/proc/self/status`, Linux).
+
+/// Cores this process may run on.
+pub fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, usize::from)
+}
 
 /// RSS in KiB, or `None` where `/proc` is not available.
 pub fn current_kib() -> Option<u64> {

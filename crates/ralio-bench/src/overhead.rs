@@ -15,7 +15,7 @@
 //! with different N give the instructions of one request by difference.
 
 use crate::load::{self, Report};
-use crate::{rss, sandbox_api};
+use crate::{machine, sandbox_api};
 use ralio_gateway::dev::{self, DevOptions};
 use ralio_gateway::proto::ralio::v1::merchant_service_client::MerchantServiceClient;
 use ralio_gateway::proto::ralio::v1::merchant_service_server::{
@@ -150,11 +150,11 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     .await?;
     let floor = MerchantServiceClient::new(channel(floor_addr).await?);
     let gateway = MerchantServiceClient::new(channel(dev.gateway.grpc_addr()).await?);
-    let idle_kib = rss::current_kib();
+    let idle_kib = machine::current_kib();
 
     println!(
         "overhead: GetMerchantUserAccount, sandbox + floor + gateway + clients in one process, {} cores",
-        std::thread::available_parallelism().map_or(0, |n| n.get())
+        machine::cores()
     );
     let amount = match args.requests {
         Some(measured) => Amount::Requests {
@@ -226,7 +226,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
             }
         }
         if clients > 1 {
-            loaded_kib = rss::current_kib();
+            loaded_kib = machine::current_kib();
         }
         let report = |m: Option<Measured>| m.map(|m| m.report);
         results.push((

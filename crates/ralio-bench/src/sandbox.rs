@@ -1,7 +1,7 @@
 //! How many simple authenticated reads per second the sandbox serves: the sandbox must never be
 //! the bottleneck of the gateway benchmarks (target ≥ 20,000/s on 2 cores).
 
-use crate::{load, rss, sandbox_api};
+use crate::{load, machine, sandbox_api};
 use ralio_sandbox::{Sandbox, SandboxConfig};
 use std::time::Duration;
 
@@ -32,12 +32,12 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     println!(
         "sandbox reads: GET /api/v1/merchant/user/accounts/{{aid}} with a bearer token, {} clients, in-process client and server on {} cores",
         args.clients,
-        std::thread::available_parallelism().map_or(0, |n| n.get())
+        machine::cores()
     );
     load::run(args.clients, Duration::from_secs(2), call.clone()).await?;
     let report = load::run(args.clients, Duration::from_secs(args.seconds), call).await?;
     report.print("sandbox authenticated reads");
-    if let Some(kib) = rss::current_kib() {
+    if let Some(kib) = machine::current_kib() {
         println!("process RSS after the run: {} MiB", kib / 1024);
     }
     let target = 20_000.0;
