@@ -17,9 +17,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use ralio_core::Secret;
 use ralio_core::webhook::{
-    EventType, SIGNATURE_HEADER, WebhookError, parse_event, verify_signature,
+    EventType, SIGNATURE_HEADER, WebhookError, parse_envelope, verify_signature,
 };
-use serde::Deserialize;
 use serde_json::Value;
 use serde_json::value::RawValue;
 
@@ -132,55 +131,33 @@ async fn receive(State(ingest): State<Ingest>, headers: HeaderMap, body: Bytes) 
     }
 }
 
-#[derive(Deserialize)]
-struct RawData<'a> {
-    #[serde(borrow, default)]
-    data: Option<&'a RawValue>,
-}
-
 /// Reads a (signature-checked) body into the event to store: the envelope normalised by
-/// ralio-core, `data` kept byte for byte, and the user/account it concerns.
+/// ralio-core in one pass, `data` kept byte for byte, and the user/account it concerns.
 ///
 /// An id or a type that is only whitespace counts as missing (400): it would be stored as an
 /// event nobody can name or filter on.
 pub fn parse_delivery(body: &[u8]) -> Result<NewEvent, WebhookError> {
-    let event = parse_event(body)?;
-    if event.id.trim().is_empty() {
+    let fields = parse_envelope(body)?;
+    if fields.id.trim().is_empty() {
         return Err(WebhookError::MissingField("eventId/id"));
     }
-    let raw: RawData<'_> =
-        serde_json::from_slice(body).map_err(|err| WebhookError::InvalidJson(err.to_string()))?;
-    let data = match raw.data.map(RawValue::get) {
-        None | Some("null") => "{}".to_owned(),
-        Some(text) => text.to_owned(),
-    };
-    let (user_id, account_id) = concerned(&event.event_type, &event.data);
-    let type_name = raw_type_name(body).ok_or(WebhookError::MissingField("eventType/event"))?;
+    let type_name = fields.name.trim();
+    if type_name.is_empty() {
+        return Err(WebhookError::MissingField("eventType/event"));
+    }
+    let data = fields.data.map_or("{}", RawValue::get).to_owned();
+    // Valid JSON already (the envelope parse checked it); parsed only to find who it concerns.
+    let tree: Value = serde_json::from_str(&data).unwrap_or(Value::Null);
+    let (user_id, account_id) = concerned(&EventType::normalise(&fields.name), &tree);
     Ok(NewEvent {
-        id: event.id,
-        type_name,
-        envelope: event.envelope,
-        occurred_at: event.timestamp,
+        id: fields.id,
+        type_name: type_name.to_owned(),
+        envelope: fields.envelope,
+        occurred_at: fields.timestamp,
         user_id,
         account_id,
         data,
     })
-}
-
-/// The event name exactly as sent (`eventType` wins over `event`, as in ralio-core).
-fn raw_type_name(body: &[u8]) -> Option<String> {
-    #[derive(Deserialize)]
-    struct Names {
-        #[serde(rename = "eventType")]
-        event_type: Option<String>,
-        event: Option<String>,
-    }
-    let names: Names = serde_json::from_slice(body).ok()?;
-    names
-        .event_type
-        .or(names.event)
-        .map(|name| name.trim().to_owned())
-        .filter(|name| !name.is_empty())
 }
 
 /// The user and account an event concerns (spec/NOTES.md D20), read from `data` directly so

@@ -5,7 +5,7 @@ use ralio_core::Secret;
 use ralio_core::model::{Currency, KycCheckState, KycLevel, Money, VibanState};
 use ralio_core::webhook::{
     Envelope, EventPayload, EventType, PayinStatus, PayinType, TransferState, WebhookError,
-    parse_event, sign, verify_signature,
+    parse_envelope, parse_event, sign, verify_signature,
 };
 use serde_json::json;
 
@@ -267,4 +267,50 @@ fn verify_then_parse_on_the_raw_bytes() {
         parse_event(raw).unwrap().event_type,
         EventType::VibanActivated
     );
+}
+
+#[test]
+fn the_envelope_reads_in_one_pass_and_keeps_data_as_sent() {
+    let body = br#"{"eventId":"e1","id":"old","eventType":"payin.completed","event":"x","timestamp":"2026-02-26T17:02:28Z","data":{"b": 1,  "a":[true, null]}}"#;
+    let fields = parse_envelope(body).unwrap();
+    assert_eq!(fields.id, "e1");
+    assert_eq!(fields.name, "payin.completed");
+    assert_eq!(fields.timestamp, "2026-02-26T17:02:28Z");
+    assert_eq!(fields.envelope, Envelope::V2);
+    assert_eq!(
+        fields.data.map(|raw| raw.get()),
+        Some(r#"{"b": 1,  "a":[true, null]}"#)
+    );
+
+    let v1 =
+        parse_envelope(br#"{"id":"e2","event":"kyc_state_updated","timestamp":"t","data":null}"#)
+            .unwrap();
+    assert_eq!((v1.id.as_str(), v1.envelope), ("e2", Envelope::V1));
+    assert!(v1.data.is_none());
+    assert!(
+        parse_envelope(br#"{"id":"e3","event":"x","timestamp":"t"}"#)
+            .unwrap()
+            .data
+            .is_none()
+    );
+    // The same refusals as parse_event, which is built on it.
+    assert_eq!(
+        parse_envelope(br#"{"id":"","event":"x","timestamp":"t"}"#).unwrap_err(),
+        WebhookError::MissingField("eventId/id")
+    );
+    assert_eq!(
+        parse_envelope(br#"{"id":"e","eventType":"","timestamp":"t"}"#).unwrap_err(),
+        WebhookError::MissingField("eventType/event")
+    );
+    assert_eq!(
+        parse_envelope(br#"{"id":"e","event":"x"}"#).unwrap_err(),
+        WebhookError::MissingField("timestamp")
+    );
+    assert!(matches!(
+        parse_envelope(br#"{"id":"e","event":"x","timestamp":"t","data":{"#),
+        Err(WebhookError::InvalidJson(_))
+    ));
+    // parse_event: data parsed, `{}` when absent or null.
+    let event = parse_event(br#"{"id":"e4","event":"x","timestamp":"t","data":null}"#).unwrap();
+    assert_eq!(event.data, json!({}));
 }

@@ -5,6 +5,7 @@
 //! the Welcome guide) are read as their underscore wire names (`payin_completed`).
 
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 
 use super::events::EventPayload;
 use crate::model::wire_enum::wire_enum;
@@ -90,7 +91,7 @@ impl WebhookEvent {
 }
 
 #[derive(Deserialize)]
-struct RawEnvelope {
+struct RawEnvelope<'a> {
     id: Option<String>,
     event: Option<String>,
     #[serde(rename = "eventId")]
@@ -98,13 +99,28 @@ struct RawEnvelope {
     #[serde(rename = "eventType")]
     event_type: Option<String>,
     timestamp: Option<String>,
-    data: Option<serde_json::Value>,
+    #[serde(borrow, default)]
+    data: Option<&'a RawValue>,
 }
 
-/// Parses a raw webhook body (verify its signature first). The v2 names win when a body
-/// carries both; `data` defaults to `{}` when absent.
-pub fn parse_event(raw_body: &[u8]) -> Result<WebhookEvent, WebhookError> {
-    let raw: RawEnvelope = serde_json::from_slice(raw_body)
+/// A webhook body's envelope, read in one pass over the body, its `data` left unparsed.
+#[derive(Debug, Clone)]
+pub struct EnvelopeFields<'a> {
+    /// `eventId` (v2) or `id` (v1), non-empty.
+    pub id: String,
+    /// The event name exactly as sent, non-empty: `eventType` (v2) or `event` (v1).
+    pub name: String,
+    pub timestamp: String,
+    pub envelope: Envelope,
+    /// The `data` JSON as sent, byte for byte; `None` when absent or `null`.
+    pub data: Option<&'a RawValue>,
+}
+
+/// Reads the envelope of a raw webhook body (verify its signature first) without building the
+/// `data` tree: what a receiver that stores `data` as sent needs. The v2 names win when a body
+/// carries both. [`parse_event`] is this plus the parsed `data`.
+pub fn parse_envelope(raw_body: &[u8]) -> Result<EnvelopeFields<'_>, WebhookError> {
+    let raw: RawEnvelope<'_> = serde_json::from_slice(raw_body)
         .map_err(|err| WebhookError::InvalidJson(err.to_string()))?;
     let envelope = if raw.event_id.is_some() || raw.event_type.is_some() {
         Envelope::V2
@@ -124,15 +140,29 @@ pub fn parse_event(raw_body: &[u8]) -> Result<WebhookEvent, WebhookError> {
     let timestamp = raw
         .timestamp
         .ok_or(WebhookError::MissingField("timestamp"))?;
-    let data = match raw.data {
-        None | Some(serde_json::Value::Null) => serde_json::Value::Object(Default::default()),
-        Some(data) => data,
+    Ok(EnvelopeFields {
+        id,
+        name,
+        timestamp,
+        envelope,
+        data: raw.data,
+    })
+}
+
+/// Parses a raw webhook body (verify its signature first). The v2 names win when a body
+/// carries both; `data` defaults to `{}` when absent or `null`.
+pub fn parse_event(raw_body: &[u8]) -> Result<WebhookEvent, WebhookError> {
+    let fields = parse_envelope(raw_body)?;
+    let data = match fields.data {
+        None => serde_json::Value::Object(Default::default()),
+        Some(data) => serde_json::from_str(data.get())
+            .map_err(|err| WebhookError::InvalidJson(err.to_string()))?,
     };
     Ok(WebhookEvent {
-        id,
-        event_type: EventType::normalise(&name),
-        timestamp,
+        id: fields.id,
+        event_type: EventType::normalise(&fields.name),
+        timestamp: fields.timestamp,
         data,
-        envelope,
+        envelope: fields.envelope,
     })
 }

@@ -8,6 +8,8 @@ mod envelope;
 mod events;
 mod signature;
 
-pub use envelope::{Envelope, EventType, WebhookError, WebhookEvent, parse_event};
+pub use envelope::{
+    Envelope, EnvelopeFields, EventType, WebhookError, WebhookEvent, parse_envelope, parse_event,
+};
 pub use events::*;
 pub use signature::{SIGNATURE_HEADER, sign, verify_signature};
