@@ -146,8 +146,10 @@ pub fn parse_delivery(body: &[u8]) -> Result<NewEvent, WebhookError> {
         return Err(WebhookError::MissingField("eventType/event"));
     }
     let data = fields.data.map_or("{}", RawValue::get).to_owned();
-    // Valid JSON already (the envelope parse checked it); parsed only to find who it concerns.
-    let tree: Value = serde_json::from_str(&data).unwrap_or(Value::Null);
+    // The envelope pass checked only the syntax of `data`; parsing it also refuses what a JSON
+    // reader cannot hold (a number beyond f64), which subscribers could not decode either.
+    let tree: Value =
+        serde_json::from_str(&data).map_err(|err| WebhookError::InvalidJson(err.to_string()))?;
     let (user_id, account_id) = concerned(&EventType::normalise(&fields.name), &tree);
     Ok(NewEvent {
         id: fields.id,
@@ -228,5 +230,11 @@ mod tests {
         );
         assert!(parse_delivery(br#"{"id":"x","event":" \t","timestamp":"t"}"#).is_err());
         assert!(parse_delivery(b"[1,2]").is_err());
+        // Syntactically JSON, but no JSON reader can hold this number: refused as before.
+        let huge = br#"{"id":"e5","event":"x","timestamp":"t","data":{"n":-6.02e309}}"#;
+        assert!(matches!(
+            parse_delivery(huge),
+            Err(WebhookError::InvalidJson(_))
+        ));
     }
 }
