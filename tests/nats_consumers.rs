@@ -193,12 +193,39 @@ async fn wait_for_no_leases(nats: &NatsServer) {
         if left == 0 {
             return;
         }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "{left} lease keys left behind"
-        );
+        if tokio::time::Instant::now() >= deadline {
+            panic!(
+                "{left} lease keys left behind: {}",
+                lease_entries(&jetstream).await
+            );
+        }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+}
+
+/// The keys and values still in the leases bucket, for a failure message.
+async fn lease_entries(jetstream: &async_nats::jetstream::Context) -> String {
+    let Ok(bucket) = jetstream
+        .get_key_value("RALIO_EVENT_CONSUMERS_LEASES")
+        .await
+    else {
+        return "(bucket not readable)".to_owned();
+    };
+    let Ok(keys) = bucket.keys().await else {
+        return "(keys not readable)".to_owned();
+    };
+    use futures::StreamExt;
+    let keys: Vec<String> = keys.filter_map(|key| async { key.ok() }).collect().await;
+    let mut entries = Vec::new();
+    for key in keys {
+        let value = bucket.get(&key).await.ok().flatten();
+        let value = value.map_or_else(
+            || "-".to_owned(),
+            |bytes| String::from_utf8_lossy(&bytes).into_owned(),
+        );
+        entries.push(format!("{key}={value}"));
+    }
+    entries.join(", ")
 }
 
 /// The first [`IN_FLIGHT`] deliveries: all a member that does not ack can hold.
