@@ -3,14 +3,14 @@
 
 use tracing_subscriber::EnvFilter;
 
-/// Installs the formatted stderr logger, filtered by `RUST_LOG` (default `info`). Returns
-/// `false`, and changes nothing, if the process already has a global subscriber.
-pub fn init() -> bool {
+/// Installs the formatted stderr logger, filtered by `RUST_LOG` (default `info`). Changes
+/// nothing if the process already has a global subscriber.
+pub fn init() {
     tracing_subscriber::fmt()
         .with_env_filter(
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
         )
         .with_writer(std::io::stderr)
         .try_init()
-        .is_ok()
+        .ok();
 }

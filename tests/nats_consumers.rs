@@ -9,8 +9,10 @@ mod nats_support;
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
+use futures::StreamExt;
 use futures::future::join_all;
 use nats_support::{GatewayProcess, NatsServer, all_events, authed, post, signed_event};
+use ralio_gateway::events::jetstream::{DEFAULT_CONSUMERS_BUCKET, leases_bucket};
 use ralio_gateway::proto::ralio::v1 as pb;
 use ralio_sandbox::{Sandbox, SandboxConfig};
 use serde_json::json;
@@ -183,10 +185,11 @@ async fn until_all(
 /// purged once the position passed it.
 async fn wait_for_no_leases(nats: &NatsServer) {
     let jetstream = async_nats::jetstream::new(nats.client().await);
+    let bucket = leases_bucket(DEFAULT_CONSUMERS_BUCKET);
     let deadline = tokio::time::Instant::now() + WAIT;
     loop {
         let mut stream = jetstream
-            .get_stream("KV_RALIO_EVENT_CONSUMERS_LEASES")
+            .get_stream(format!("KV_{bucket}"))
             .await
             .expect("the leases bucket exists");
         let left = stream.info().await.expect("stream info").state.messages;
@@ -196,7 +199,7 @@ async fn wait_for_no_leases(nats: &NatsServer) {
         if tokio::time::Instant::now() >= deadline {
             panic!(
                 "{left} lease keys left behind: {}",
-                lease_entries(&jetstream).await
+                lease_entries(&jetstream, &bucket).await
             );
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
@@ -204,17 +207,13 @@ async fn wait_for_no_leases(nats: &NatsServer) {
 }
 
 /// The keys and values still in the leases bucket, for a failure message.
-async fn lease_entries(jetstream: &async_nats::jetstream::Context) -> String {
-    let Ok(bucket) = jetstream
-        .get_key_value("RALIO_EVENT_CONSUMERS_LEASES")
-        .await
-    else {
+async fn lease_entries(jetstream: &async_nats::jetstream::Context, bucket: &str) -> String {
+    let Ok(bucket) = jetstream.get_key_value(bucket).await else {
         return "(bucket not readable)".to_owned();
     };
     let Ok(keys) = bucket.keys().await else {
         return "(keys not readable)".to_owned();
     };
-    use futures::StreamExt;
     let keys: Vec<String> = keys.filter_map(|key| async { key.ok() }).collect().await;
     let mut entries = Vec::new();
     for key in keys {

@@ -441,7 +441,6 @@ pub fn assert_status<T: std::fmt::Debug>(
     status
 }
 
-/// The `BadRequest` field names of a status.
 /// The gateway's Prometheus text, from its admin port.
 pub async fn metrics_text(env: &TestEnv) -> String {
     reqwest::get(format!("http://{}/metrics", env.gateway.http_addr()))
@@ -463,6 +462,7 @@ pub async fn metric(env: &TestEnv, series: &str) -> Option<f64> {
         .next()
 }
 
+/// The `BadRequest` field names of a status.
 pub fn violation_fields(status: &Status) -> Vec<String> {
     use tonic_types::StatusExt;
     status

@@ -206,22 +206,36 @@ impl CpuMeter {
         }
     }
 
+    /// What the server and this process have used since [`Self::start`] (one reading of each).
+    fn used(&self, server: &Server) -> CpuUsed {
+        CpuUsed {
+            server_ms: server.cpu_ms().saturating_sub(self.server),
+            client_ms: child::cpu_ms("self").saturating_sub(self.client),
+        }
+    }
+}
+
+/// CPU milliseconds used by the server and by the client over a measurement.
+struct CpuUsed {
+    server_ms: u64,
+    client_ms: u64,
+}
+
+impl CpuUsed {
     /// The share of all cores the server and the client used together over `elapsed`.
-    fn busy(&self, server: &Server, elapsed: Duration) -> f64 {
-        let used_ms = server.cpu_ms().saturating_sub(self.server)
-            + child::cpu_ms("self").saturating_sub(self.client);
-        used_ms as f64 / (elapsed.as_secs_f64() * 1000.0 * machine::cores() as f64)
+    fn busy(&self, elapsed: Duration) -> f64 {
+        (self.server_ms + self.client_ms) as f64
+            / (elapsed.as_secs_f64() * 1000.0 * machine::cores() as f64)
     }
 
     /// "server CPU … client CPU …", per `units` (µs per unit).
-    fn describe(&self, server: &Server, units: usize, unit: &str) -> String {
-        self.measure(server, units, unit).0
+    fn describe(&self, units: usize, unit: &str) -> String {
+        self.measure(units, unit).0
     }
 
     /// The description and the server's CPU µs per unit.
-    fn measure(&self, server: &Server, units: usize, unit: &str) -> (String, f64) {
-        let server_ms = server.cpu_ms().saturating_sub(self.server);
-        let client_ms = child::cpu_ms("self").saturating_sub(self.client);
+    fn measure(&self, units: usize, unit: &str) -> (String, f64) {
+        let (server_ms, client_ms) = (self.server_ms, self.client_ms);
         let per = |ms: u64| ms as f64 * 1000.0 / units.max(1) as f64;
         let text = format!(
             "server CPU {:.2} s ({:.2} µs/{unit}), client CPU {:.2} s ({:.2} µs/{unit})",
@@ -291,7 +305,7 @@ async fn ingest(
     let nats_before = nats.map(nats::NatsServer::cpu_ms);
     let report = load::run(args.connections, Duration::from_secs(args.seconds), call).await?;
     let committed = report.requests - report.errors;
-    let mut cpu = cpu.describe(gateway, committed as usize, "webhook");
+    let mut cpu = cpu.used(gateway).describe(committed as usize, "webhook");
     if let (Some(server), Some(before)) = (nats, nats_before) {
         let ms = server.cpu_ms().saturating_sub(before);
         cpu.push_str(&format!(
@@ -437,8 +451,9 @@ async fn live(args: &Args, gateway: &Server, webhooks: &Webhooks) -> anyhow::Res
         short += usize::from(received < total);
     }
     let elapsed = started.elapsed();
-    let busy = cpu.busy(gateway, elapsed);
-    let cpu = cpu.describe(gateway, delivered, "delivery");
+    let used = cpu.used(gateway);
+    let busy = used.busy(elapsed);
+    let cpu = used.describe(delivered, "delivery");
     println!(
         "live, {} subscribers, {} webhooks at {}/s ({:.1} s): latency webhook POST → subscriber \
          p50 {} µs p90 {} µs p99 {} µs p99.9 {} µs max {} µs ({} samples after 1 s warm-up); \
@@ -515,7 +530,7 @@ async fn catch_up(args: &Args, server: &Server, label: &str) -> anyhow::Result<(
     }
     let elapsed = started.elapsed();
     let rate = delivered as f64 / elapsed.as_secs_f64();
-    let (cpu, server_us) = cpu.measure(server, delivered, "delivery");
+    let (cpu, server_us) = cpu.used(server).measure(delivered, "delivery");
     println!(
         "{label}: {} streams × {} events: {:.0} deliveries/s ({} in {:.2} s, {} streams short; \
          server RSS {} MiB); {cpu}",
