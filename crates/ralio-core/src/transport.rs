@@ -253,21 +253,23 @@ impl Transport {
         options: &CallOptions,
     ) -> Result<T, RalioError> {
         if !request.authenticated {
-            return self.call_anonymous(request, options).await;
+            return Box::pin(self.call_anonymous(request, options)).await;
         }
         let request_id = request_id(options);
         let deadline = options.deadline.map(|budget| Instant::now() + budget);
         let started = Instant::now();
-        let response = self
-            .run(
-                &request,
-                options,
-                &request_id,
-                deadline,
-                started,
-                |rejected| self.token(rejected, options, &request_id, deadline),
-            )
-            .await?;
+        // Boxed, so that the futures of the callers (a sub-client method, the gateway's
+        // service method and tonic's layers above it) stay a few hundred bytes: each level
+        // moves its callee's future into its own state, and this one is kilobytes.
+        let response = Box::pin(self.run(
+            &request,
+            options,
+            &request_id,
+            deadline,
+            started,
+            |rejected| self.token(rejected, options, &request_id, deadline),
+        ))
+        .await?;
         decode(response, request_id)
     }
 
@@ -405,7 +407,9 @@ impl Transport {
                     idempotency_key: None,
                     request_id: Some(request_id.to_owned()),
                 };
-                let login = self.login(&login_options).await;
+                // Boxed: logging in is rare, and inline its future (a whole second call) would
+                // double the size of every call's future, which is moved at each await level.
+                let login = Box::pin(self.login(&login_options)).await;
                 if let Some(observer) = &self.config.observer {
                     observer.on_login(login.is_ok());
                 }
