@@ -30,6 +30,9 @@ const CAS_ATTEMPTS: usize = 64;
 /// Lease keys older than this are dropped by JetStream. An ack-wait must be (much) shorter.
 pub const MAX_AGE: Duration = Duration::from_secs(7 * 24 * 3600);
 
+/// Tries at purging a lease key before leaving it to age out.
+const FORGET_ATTEMPTS: usize = 3;
+
 const ACKED: &str = "acked";
 
 /// What a lease key holds.
@@ -233,15 +236,21 @@ impl Leases {
 
     /// Drops the key of an event the consumer's position has passed (or a void claim). A purge
     /// of the key's subject in the bucket's stream: unlike a KV delete it leaves no marker, so
-    /// the bucket holds only the keys above the positions. Best effort: a key left behind is
-    /// harmless and ages out ([`MAX_AGE`]).
+    /// the bucket holds only the keys above the positions. Tried [`FORGET_ATTEMPTS`] times (a
+    /// purge is idempotent; a busy server may time one out), then given up: a key left behind
+    /// is harmless and ages out ([`MAX_AGE`]).
     pub async fn forget(&self, key: &str) {
-        let purge = self
-            .stream
-            .purge()
-            .filter(format!("{}{key}", self.subject_prefix));
-        if let Err(err) = purge.await {
-            tracing::debug!(error = %err, "could not purge a consumer lease");
+        let subject = format!("{}{key}", self.subject_prefix);
+        for attempt in 1..=FORGET_ATTEMPTS {
+            match self.stream.purge().filter(subject.as_str()).await {
+                Ok(_) => return,
+                Err(err) if attempt == FORGET_ATTEMPTS => {
+                    tracing::warn!(error = %err, key, "could not purge a consumer lease; it ages out");
+                }
+                Err(err) => {
+                    tracing::debug!(error = %err, key, attempt, "purging a consumer lease failed");
+                }
+            }
         }
     }
 }
