@@ -14,6 +14,9 @@
 //!   from SQLite (gateway restarted on the same data dir, so nothing is cached);
 //! * **floor** — a bare tonic server stream sending those same E `Event` protos (fetched from
 //!   the gateway with `ListEvents`) from memory to S streams;
+//! * **live-floor** — the live test against that bare server: each POST (signature not checked,
+//!   nothing stored) is broadcast from memory to the S streams; what the same machine, client
+//!   and tonic stack give with none of the gateway's work, for reading the live figure;
 //! * **idle memory** — RSS of the gateway process with I idle streams minus without, over I.
 //!
 //! Servers run in child processes (this binary, `events-server`), so their RSS excludes the
@@ -63,11 +66,12 @@ pub struct Args {
     /// Streams per HTTP/2 connection (subscribers share connections).
     #[arg(long, default_value_t = 250)]
     streams_per_connection: usize,
-    /// Which parts to run (comma separated): ingest, ingest-nats, live, catchup, floor, idle.
+    /// Which parts to run (comma separated): ingest, ingest-nats, live, catchup, floor,
+    /// live-floor, idle.
     #[arg(
         long,
         value_delimiter = ',',
-        default_value = "ingest,ingest-nats,live,catchup,floor,idle"
+        default_value = "ingest,ingest-nats,live,catchup,floor,live-floor,idle"
     )]
     phases: Vec<String>,
     /// The `nats-server` binary of ingest-nats (default: $RALIO_NATS_SERVER_BIN, else
@@ -93,6 +97,8 @@ struct Summary {
     /// Ingest on NATS JetStream, or why it was skipped.
     ingest_nats: Option<Result<f64, String>>,
     live_p99_us: Option<u64>,
+    /// Live fan-out through the bare tonic floor (a broadcast from memory).
+    live_floor_p99_us: Option<u64>,
     catchup_storage: Option<(f64, f64)>,
     catchup_tail: Option<(f64, f64)>,
     floor: Option<(f64, f64)>,
@@ -128,7 +134,7 @@ async fn run_in(args: &Args, root: &Path) -> anyhow::Result<()> {
             summary.ingest = Some(ingest(args, "SQLite", &gateway, &webhooks, None).await?);
         }
         if args.runs("live") {
-            summary.live_p99_us = Some(live(args, &gateway, &webhooks).await?);
+            summary.live_p99_us = Some(live(args, "live, gateway", &gateway, &webhooks).await?);
         }
         gateway.stop()?;
     }
@@ -138,7 +144,7 @@ async fn run_in(args: &Args, root: &Path) -> anyhow::Result<()> {
     }
 
     let mut stored: Option<PathBuf> = None;
-    if args.runs("catchup") || args.runs("floor") {
+    if args.runs("catchup") || args.runs("floor") || args.runs("live-floor") {
         let dir = root.join("catchup");
         let gateway = Server::start(Kind::Gateway, Some(&dir), None)?;
         let webhooks = Webhooks::new(gateway.http, args.connections)?;
@@ -175,12 +181,18 @@ async fn run_in(args: &Args, root: &Path) -> anyhow::Result<()> {
         gateway.stop()?;
     }
 
-    if args.runs("floor")
-        && let Some(file) = &stored
-    {
+    if let Some(file) = &stored {
         let floor = Server::start(Kind::Floor, None, Some(file))?;
-        catch_up(args, &floor, "floor, bare tonic stream (round 1)").await?;
-        summary.floor = Some(catch_up(args, &floor, "floor, bare tonic stream (round 2)").await?);
+        if args.runs("floor") {
+            catch_up(args, &floor, "floor, bare tonic stream (round 1)").await?;
+            summary.floor =
+                Some(catch_up(args, &floor, "floor, bare tonic stream (round 2)").await?);
+        }
+        if args.runs("live-floor") {
+            let webhooks = Webhooks::new(floor.http, args.connections)?;
+            let label = "live, floor (bare tonic broadcast from memory, no storage)";
+            summary.live_floor_p99_us = Some(live(args, label, &floor, &webhooks).await?);
+        }
         floor.stop()?;
     }
 
@@ -374,7 +386,14 @@ async fn open_streams(
 }
 
 /// Live fan-out: subscribers at the head, webhooks at a fixed rate; latency POST → receipt.
-async fn live(args: &Args, gateway: &Server, webhooks: &Webhooks) -> anyhow::Result<u64> {
+/// Live fan-out: `args.subscribers` streams from the latest position while webhooks are POSTed
+/// to `server` at `args.rate`; returns the p99 webhook-to-subscriber latency in µs.
+async fn live(
+    args: &Args,
+    label: &str,
+    gateway: &Server,
+    webhooks: &Webhooks,
+) -> anyhow::Result<u64> {
     let total = (args.rate * args.live_seconds) as usize;
     let warm_up = args.rate as usize;
     let channels = client::channels(gateway.grpc, args.connections_for(args.subscribers)).await?;
@@ -455,7 +474,7 @@ async fn live(args: &Args, gateway: &Server, webhooks: &Webhooks) -> anyhow::Res
     let busy = used.busy(elapsed);
     let cpu = used.describe(delivered, "delivery");
     println!(
-        "live, {} subscribers, {} webhooks at {}/s ({:.1} s): latency webhook POST → subscriber \
+        "{label}, {} subscribers, {} webhooks at {}/s ({:.1} s): latency webhook POST → subscriber \
          p50 {} µs p90 {} µs p99 {} µs p99.9 {} µs max {} µs ({} samples after 1 s warm-up); \
          {} deliveries ({:.0}/s over {:.1} s), {} POSTs not 200, {} subscribers short; {cpu}",
         args.subscribers,
@@ -639,6 +658,12 @@ fn print_summary(args: &Args, summary: &Summary) {
             args.rate,
             p99 as f64 / 1000.0,
             verdict(p99 <= 10_000)
+        );
+    }
+    if let Some(p99) = summary.live_floor_p99_us {
+        println!(
+            "    same through the bare tonic floor:      {:>10.2} ms     (reference)",
+            p99 as f64 / 1000.0,
         );
     }
     match (summary.catchup_storage, summary.floor) {

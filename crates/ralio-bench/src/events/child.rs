@@ -7,6 +7,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use anyhow::Context;
 use prost::Message;
@@ -15,6 +16,7 @@ use ralio_gateway::events::jetstream::NatsSettings;
 use ralio_gateway::events::{Backend, EventsSettings};
 use ralio_gateway::proto::ralio::v1 as pb;
 use ralio_gateway::proto::ralio::v1::events_service_server::{EventsService, EventsServiceServer};
+use tokio::sync::broadcast;
 use tonic::{Request, Response, Status};
 
 /// The client token of the gateway under test (all scopes).
@@ -80,6 +82,11 @@ pub async fn serve(args: ServerArgs) -> anyhow::Result<()> {
         Kind::Floor => {
             let path = args.events_file.context("--events-file is required")?;
             let events = pb::ListEventsResponse::decode(std::fs::read(path)?.as_slice())?.events;
+            let template = events
+                .first()
+                .cloned()
+                .context("--events-file holds no event")?;
+            let (live, _) = broadcast::channel(LIVE_FLOOR_BUFFER);
             let listener = tokio::net::TcpListener::bind(any).await?;
             let addr = listener.local_addr()?;
             let incoming =
@@ -88,10 +95,24 @@ pub async fn serve(args: ServerArgs) -> anyhow::Result<()> {
                 tonic::transport::Server::builder()
                     .add_service(EventsServiceServer::new(Floor {
                         events: Arc::new(events),
+                        live: live.clone(),
                     }))
                     .serve_with_incoming(incoming),
             );
-            (addr, addr, None)
+            let http_listener = tokio::net::TcpListener::bind(any).await?;
+            let http = http_listener.local_addr()?;
+            let receiver = axum::Router::new()
+                .route(
+                    ralio_gateway::events::ingest::WEBHOOK_PATH,
+                    axum::routing::post(floor_webhook),
+                )
+                .with_state(LiveFloor {
+                    template: Arc::new(template),
+                    cursor: Arc::new(AtomicU64::new(0)),
+                    live,
+                });
+            tokio::spawn(async move { axum::serve(http_listener, receiver).await });
+            (addr, http, None)
         }
     };
     println!("READY {grpc} {http}");
@@ -106,10 +127,47 @@ pub async fn serve(args: ServerArgs) -> anyhow::Result<()> {
     std::process::exit(0);
 }
 
-/// The floor: the same `Event` messages, from memory, with nothing else (no auth, no log, no
-/// task or channel per stream).
+/// Events a live floor subscriber may fall behind by before it skips some (and comes up short).
+const LIVE_FLOOR_BUFFER: usize = 4096;
+
+/// The floor: the same `Event` messages with nothing else (no auth, no log, no signature check).
+/// `Subscribe` from the earliest position streams `events` from memory (catch-up); from the
+/// latest, it streams what `POST /webhooks/ralio` broadcasts (live).
 struct Floor {
     events: Arc<Vec<pb::Event>>,
+    live: broadcast::Sender<pb::SubscribeResponse>,
+}
+
+/// The live floor's webhook receiver: each delivery becomes `template` with the delivery's
+/// `eventId` and the next cursor, sent to every live subscriber.
+#[derive(Clone)]
+struct LiveFloor {
+    template: Arc<pb::Event>,
+    cursor: Arc<AtomicU64>,
+    live: broadcast::Sender<pb::SubscribeResponse>,
+}
+
+#[derive(serde::Deserialize)]
+struct EnvelopeId {
+    #[serde(rename = "eventId")]
+    event_id: String,
+}
+
+async fn floor_webhook(
+    axum::extract::State(floor): axum::extract::State<LiveFloor>,
+    body: axum::body::Bytes,
+) -> axum::http::StatusCode {
+    let Ok(envelope) = serde_json::from_slice::<EnvelopeId>(&body) else {
+        return axum::http::StatusCode::BAD_REQUEST;
+    };
+    let mut event = pb::Event::clone(&floor.template);
+    event.id = envelope.event_id;
+    event.cursor = floor.cursor.fetch_add(1, Ordering::Relaxed) + 1;
+    // No subscriber yet is not an error for a receiver.
+    let _ = floor.live.send(pb::SubscribeResponse {
+        kind: Some(pb::subscribe_response::Kind::Event(event)),
+    });
+    axum::http::StatusCode::OK
 }
 
 type FloorStream = std::pin::Pin<
@@ -122,8 +180,20 @@ impl EventsService for Floor {
 
     async fn subscribe(
         &self,
-        _: Request<pb::SubscribeRequest>,
+        request: Request<pb::SubscribeRequest>,
     ) -> Result<Response<Self::SubscribeStream>, Status> {
+        if let Some(pb::subscribe_request::Start::Latest(true)) = request.into_inner().start {
+            let live = futures::stream::unfold(self.live.subscribe(), |mut receiver| async move {
+                loop {
+                    match receiver.recv().await {
+                        Ok(message) => return Some((Ok(message), receiver)),
+                        Err(broadcast::error::RecvError::Lagged(_)) => continue,
+                        Err(broadcast::error::RecvError::Closed) => return None,
+                    }
+                }
+            });
+            return Ok(Response::new(Box::pin(live)));
+        }
         let events = Arc::clone(&self.events);
         let stream = tokio_stream::iter((0..events.len()).map(move |index| {
             Ok(pb::SubscribeResponse {
