@@ -2,12 +2,14 @@
 //!
 //! One multi-thread runtime (two workers, created on first use, alive as long as the process)
 //! owns the gRPC channels' background tasks and the event subscriptions, and drives the I/O of
-//! blocking calls. The async methods run their call as a task of this runtime ([`spawned`]), so
-//! the foreign side is woken once, when the call is done; the blocking ones run the same future
-//! with [`block_on`] on the caller's own thread.
+//! blocking calls. The async methods poll their call once on the caller's thread and then run it
+//! as a task of this runtime ([`spawned`]), so the foreign side is woken once, when the call is
+//! done; the blocking ones run the same future with [`block_on`] on the caller's own thread.
 
 use std::future::Future;
+use std::panic::AssertUnwindSafe;
 use std::sync::OnceLock;
+use std::task::Poll;
 
 use crate::error::RalioFfiError;
 
@@ -47,31 +49,48 @@ pub(crate) fn block_on<F: Future>(future: F) -> Result<F::Output, RalioFfiError>
     Ok(runtime().block_on(future))
 }
 
-/// Runs `future` as a task of [`runtime`] and waits for its result: what every async FFI method
-/// returns to uniffi. The foreign caller (a Python coroutine, a Kotlin coroutine) is woken once,
-/// when the task is done, instead of at every intermediate wake-up of the call (the channel, the
-/// HTTP/2 stream, the response body): each of those costs a round trip through the foreign
-/// event loop. Dropping the returned future (the caller cancelled) aborts the task, so nothing
-/// of the call outlives its caller.
+/// Runs `future` for an async FFI method: polled once right here, on the caller's thread (in
+/// [`runtime`]'s context), then, if it has to wait, as a task of [`runtime`] whose result is
+/// awaited. A call that ends without waiting (a refusal before any I/O) thus returns at once,
+/// with no thread hand-over; one that waits has already sent its request by the time the task
+/// starts. The foreign caller (a Python coroutine, a Kotlin coroutine) is then woken once, when
+/// the task is done, instead of at every intermediate wake-up of the call (the channel, the
+/// HTTP/2 stream, the response body): each of those would cost a round trip through the
+/// foreign event loop. Dropping the returned future (the caller cancelled) drops the call, or
+/// aborts its task, so nothing of it outlives its caller. A panic becomes
+/// `RalioFfiError::Internal` with code `PANIC`, wherever it happens.
 pub(crate) async fn spawned<T, F>(future: F) -> Result<T, RalioFfiError>
 where
     F: Future<Output = Result<T, RalioFfiError>> + Send + 'static,
     T: Send + 'static,
 {
+    let mut future = Box::pin(future);
+    let first = std::future::poll_fn(|cx| {
+        let _context = runtime().enter();
+        Poll::Ready(std::panic::catch_unwind(AssertUnwindSafe(|| {
+            future.as_mut().poll(cx)
+        })))
+    })
+    .await;
+    match first {
+        Ok(Poll::Ready(result)) => return result,
+        Ok(Poll::Pending) => {}
+        Err(_panic) => return Err(ended_without_result("PANIC")),
+    }
     let task = tokio_util::task::AbortOnDropHandle::new(runtime().spawn(future));
     match task.await {
         Ok(result) => result,
-        Err(failure) => Err(RalioFfiError::Internal {
-            code: if failure.is_panic() {
-                "PANIC"
-            } else {
-                "CANCELLED"
-            }
-            .to_owned(),
-            reason: "the call's task ended without a result".to_owned(),
-            status: None,
-            request_id: None,
-        }),
+        Err(failure) if failure.is_panic() => Err(ended_without_result("PANIC")),
+        Err(_) => Err(ended_without_result("CANCELLED")),
+    }
+}
+
+fn ended_without_result(code: &str) -> RalioFfiError {
+    RalioFfiError::Internal {
+        code: code.to_owned(),
+        reason: "the call's task ended without a result".to_owned(),
+        status: None,
+        request_id: None,
     }
 }
 
@@ -133,6 +152,42 @@ mod tests {
         let panicked = block_on(spawned(async {
             if true {
                 panic!("boom");
+            }
+            Ok::<u8, RalioFfiError>(0)
+        }))
+        .unwrap();
+        assert!(
+            matches!(&panicked, Err(RalioFfiError::Internal { code, .. }) if code == "PANIC"),
+            "{panicked:?}"
+        );
+    }
+
+    #[test]
+    fn a_call_that_does_not_wait_ends_on_the_callers_thread_and_one_that_waits_on_the_runtime() {
+        let caller = std::thread::current().id();
+        let waker = std::task::Waker::noop();
+        let mut context = std::task::Context::from_waker(waker);
+        // Polled once by the foreign side: a call with nothing to wait for is done at once.
+        let mut at_once = Box::pin(spawned(async {
+            Ok::<_, RalioFfiError>(std::thread::current().id())
+        }));
+        assert_eq!(at_once.as_mut().poll(&mut context), Poll::Ready(Ok(caller)));
+        // One that waits (a runtime timer: the first poll ran inside the runtime's context)
+        // finishes in the runtime's task, on one of its workers.
+        let waiting = block_on(spawned(async {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+            Ok::<_, RalioFfiError>(std::thread::current().name().map(str::to_owned))
+        }))
+        .unwrap();
+        assert_eq!(waiting, Ok(Some("ralio-ffi".to_owned())));
+    }
+
+    #[test]
+    fn a_panic_in_a_spawned_task_becomes_an_error_too() {
+        let panicked = block_on(spawned(async {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+            if true {
+                panic!("boom after waiting");
             }
             Ok::<u8, RalioFfiError>(0)
         }))
