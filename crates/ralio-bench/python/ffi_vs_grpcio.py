@@ -7,7 +7,9 @@ All call ``MerchantService/GetMerchantUserAccount`` on the same ``ralio-gateway 
 the blocking ones from plain code. The like-for-like pairs are FFI async vs grpc.aio and FFI
 blocking (``account_blocking``) vs grpcio blocking. Prints p50/p99/mean latency and calls per
 second, and the two p50 ratios. ``--profile N`` adds a cProfile of N blocking FFI calls (where
-the Python-side time of one call goes).
+the Python-side time of one call goes). Also measured, for the record: the FFI async call
+through uniffi's generated completion helper (which the package replaces, ralio/_async_calls.py)
+and a call refused before any I/O, with each helper and blocking (the async protocol's own cost).
 
 Usage: python ffi_vs_grpcio.py --gateway-bin target/release/ralio-gateway [--calls 3000]
 Needs: the ``ralio`` wheel (bindings/python), ``grpcio`` and ``grpcio-tools`` installed.
@@ -95,7 +97,7 @@ def summarise(name: str, samples_ns: list[int]) -> dict:
     mean = statistics.fmean(ordered) / 1000
     row = {"name": name, "p50": pick(0.50), "p99": pick(0.99), "mean": mean,
            "rate": 1e6 / mean, "n": len(ordered)}
-    print(f"{name:<26} p50 {row['p50']:8.1f} µs   p99 {row['p99']:8.1f} µs   "
+    print(f"{name:<38} p50 {row['p50']:8.1f} µs   p99 {row['p99']:8.1f} µs   "
           f"mean {mean:8.1f} µs   {row['rate']:7.0f} calls/s   ({row['n']} calls)")
     return row
 
@@ -144,6 +146,37 @@ async def run_async(target: str, calls: int, warmup: int) -> dict:
     assert account.id == MERCHANT_EUR, account
     rows["ffi_async"] = summarise("ffi (uniffi, async)", await measure_async(
         lambda: merchant.account(MERCHANT_EUR), calls, warmup))
+    # The same through uniffi's own completion helper, which the package replaces
+    # (ralio/_async_calls.py), and, with both helpers, a call that ends before any I/O (login
+    # is refused by a gateway client): the cost of the async protocol alone.
+    from ralio import _async_calls
+    from ralio._native import ralio_ffi
+
+    async def refused():
+        try:
+            await client.login(ralio.CallOptions())
+        except ralio.RalioFfiError.Unsupported:
+            pass
+
+    ours = ralio_ffi._uniffi_rust_call_async
+    for label, helper in (("uniffi's helper", _async_calls.generated_helper), ("ours", ours)):
+        ralio_ffi._uniffi_rust_call_async = helper
+        try:
+            if helper is not ours:
+                rows["ffi_async_generated"] = summarise(
+                    f"ffi (uniffi, async, {label})", await measure_async(
+                        lambda: merchant.account(MERCHANT_EUR), calls, warmup))
+            summarise(f"  refused before I/O, {label}", await measure_async(refused, calls, warmup))
+        finally:
+            ralio_ffi._uniffi_rust_call_async = ours
+
+    def refused_blocking():
+        try:
+            client.login_blocking(ralio.CallOptions())
+        except ralio.RalioFfiError.Unsupported:
+            pass
+
+    summarise("  refused before I/O, blocking", measure_sync(refused_blocking, calls, warmup))
 
     # grpcio's asyncio API.
     async with grpc.aio.insecure_channel(target) as channel:

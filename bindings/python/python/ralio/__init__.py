@@ -3,7 +3,8 @@
 The generated modules are ``ralio.ralio_ffi`` (the client, its sub-clients and the error) and
 ``ralio.ralio_core`` (the model); both are re-exported here so ``from ralio import ...`` finds
 everything. The hand-written parts are :class:`Client` (an async context manager; :func:`direct` and
-:func:`gateway` build one) and :class:`EventStream` (event subscriptions as an async iterator).
+:func:`gateway` build one), :class:`EventStream` (event subscriptions as an async iterator) and
+``_async_calls`` (how an awaited call completes: uniffi's protocol with less overhead).
 
 Every operation is a coroutine (``await client.accounts().get(uid, aid)``) and has a blocking twin
 for synchronous code, ``client.accounts().get_blocking(uid, aid)``, which waits without holding
@@ -15,6 +16,11 @@ from ._native.ralio_core import *  # noqa: F401,F403  (the model: records and en
 from ._native.ralio_ffi import *  # noqa: F401,F403  (RalioClient, sub-clients, RalioFfiError)
 from ._native.ralio_ffi import RalioClient, RalioFfiError, DirectConfig
 from ._client import Client, EventStream, direct, gateway
+from . import _async_calls
+from ._native import ralio_ffi as _ffi_module
+
+# Awaited calls complete without uniffi's two avoidable hand-overs (see _async_calls).
+_async_calls.install(_ffi_module)
 
 __all__ = [name for name in dir() if not name.startswith("_")]
 
