@@ -149,17 +149,23 @@ mod tests {
     fn a_spawned_call_returns_its_result_and_a_panic_becomes_an_error() {
         let ok = block_on(spawned(async { Ok::<_, RalioFfiError>(41 + 1) })).unwrap();
         assert_eq!(ok, Ok(42));
-        let panicked = block_on(spawned(async {
-            if true {
-                panic!("boom");
-            }
-            Ok::<u8, RalioFfiError>(0)
-        }))
-        .unwrap();
-        assert!(
-            matches!(&panicked, Err(RalioFfiError::Internal { code, .. }) if code == "PANIC"),
-            "{panicked:?}"
-        );
+        // A panic in the first poll (on the caller's thread) and one in the runtime's task.
+        for wait_first in [false, true] {
+            let panicked = block_on(spawned(async move {
+                if wait_first {
+                    tokio::time::sleep(Duration::from_millis(1)).await;
+                }
+                if true {
+                    panic!("boom");
+                }
+                Ok::<u8, RalioFfiError>(0)
+            }))
+            .unwrap();
+            assert!(
+                matches!(&panicked, Err(RalioFfiError::Internal { code, .. }) if code == "PANIC"),
+                "wait first {wait_first}: {panicked:?}"
+            );
+        }
     }
 
     #[test]
@@ -180,22 +186,6 @@ mod tests {
         }))
         .unwrap();
         assert_eq!(waiting, Ok(Some("ralio-ffi".to_owned())));
-    }
-
-    #[test]
-    fn a_panic_in_a_spawned_task_becomes_an_error_too() {
-        let panicked = block_on(spawned(async {
-            tokio::time::sleep(Duration::from_millis(1)).await;
-            if true {
-                panic!("boom after waiting");
-            }
-            Ok::<u8, RalioFfiError>(0)
-        }))
-        .unwrap();
-        assert!(
-            matches!(&panicked, Err(RalioFfiError::Internal { code, .. }) if code == "PANIC"),
-            "{panicked:?}"
-        );
     }
 
     #[test]
