@@ -28,8 +28,11 @@ from types import ModuleType
 _generated: ModuleType | None = None
 # uniffi's own helper, as generated (kept for the benchmark's side-by-side).
 generated_helper = None
-# Runtime threads whose thread state is kept (touched only with the GIL held).
+# Runtime threads whose thread state is kept (touched only with the GIL held). Callbacks come
+# from the bindings runtime's two workers; a rare one may come from another Rust thread (one of
+# tokio's short-lived blocking threads, say), whose kept state would outlive it: hence a bound.
 _known_threads: set[int] = set()
+_MAX_KEPT_THREAD_STATES = 8
 _keep_thread_state = ctypes.pythonapi.PyGILState_Ensure
 _keep_thread_state.restype = ctypes.c_int
 _keep_thread_state.argtypes = []
@@ -54,7 +57,7 @@ def _continuation(handle: int, poll_code: int) -> None:
         if not future.done():
             future.set_result(poll_code)
         return
-    if thread not in _known_threads:
+    if thread not in _known_threads and len(_known_threads) < _MAX_KEPT_THREAD_STATES:
         _known_threads.add(thread)
         _keep_thread_state()
     eventloop.call_soon_threadsafe(_generated._uniffi_set_future_result, future, poll_code)
