@@ -385,18 +385,17 @@ async fn open_streams(
     Ok(streams)
 }
 
-/// Live fan-out: subscribers at the head, webhooks at a fixed rate; latency POST → receipt.
 /// Live fan-out: `args.subscribers` streams from the latest position while webhooks are POSTed
 /// to `server` at `args.rate`; returns the p99 webhook-to-subscriber latency in µs.
 async fn live(
     args: &Args,
     label: &str,
-    gateway: &Server,
+    server: &Server,
     webhooks: &Webhooks,
 ) -> anyhow::Result<u64> {
     let total = (args.rate * args.live_seconds) as usize;
     let warm_up = args.rate as usize;
-    let channels = client::channels(gateway.grpc, args.connections_for(args.subscribers)).await?;
+    let channels = client::channels(server.grpc, args.connections_for(args.subscribers)).await?;
     let streams = open_streams(
         &channels,
         args.subscribers,
@@ -440,7 +439,7 @@ async fn live(
         }));
     }
 
-    let cpu = CpuMeter::start(gateway);
+    let cpu = CpuMeter::start(server);
     let failed = Arc::new(AtomicU64::new(0));
     let mut ticker = tokio::time::interval(Duration::from_nanos(1_000_000_000 / args.rate.max(1)));
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
@@ -470,7 +469,7 @@ async fn live(
         short += usize::from(received < total);
     }
     let elapsed = started.elapsed();
-    let used = cpu.used(gateway);
+    let used = cpu.used(server);
     let busy = used.busy(elapsed);
     let cpu = used.describe(delivered, "delivery");
     println!(

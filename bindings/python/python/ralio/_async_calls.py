@@ -16,7 +16,8 @@ than the call through the gateway itself adds (measured in BENCHMARKS.md):
 
 The protocol is unchanged (same handle map, same poll codes, same cleanup in ``finally``), so
 cancelling the awaiting task still frees the Rust future. :func:`install` swaps this in for the
-generated helper; it checks that the generated module has what it replaces (uniffi is pinned).
+generated helper, after checking that the generated module has everything this one uses
+(uniffi is pinned).
 """
 
 from __future__ import annotations
@@ -37,7 +38,8 @@ _keep_thread_state = ctypes.pythonapi.PyGILState_Ensure
 _keep_thread_state.restype = ctypes.c_int
 _keep_thread_state.argtypes = []
 
-_REPLACED = (
+# What this module uses of the generated one (it replaces the first).
+_NEEDED = (
     "_uniffi_rust_call_async",
     "_uniffi_get_event_loop",
     "_uniffi_rust_call_with_error",
@@ -90,7 +92,7 @@ async def _rust_call_async(rust_future, ffi_poll, ffi_complete, ffi_free, lift_f
 def install(generated: ModuleType) -> None:
     """Makes the async methods of ``generated`` (a uniffi module) complete through this module."""
     global _generated, _callback, generated_helper
-    missing = [name for name in _REPLACED if not hasattr(generated, name)]
+    missing = [name for name in _NEEDED if not hasattr(generated, name)]
     if missing:
         raise ImportError(f"the generated bindings lack {missing}: check the pinned uniffi version")
     _generated = generated
