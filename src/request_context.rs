@@ -210,7 +210,7 @@ where
             request_id = %context.request_id,
             caller = tracing::field::Empty,
         );
-        let header = HeaderValue::from_str(&context.request_id).ok();
+        let header = response_request_id(&context.request_id);
         request.extensions_mut().insert(context);
         // The inner call runs in the span so the auth layer can record the caller on it.
         let future = span.in_scope(|| self.inner.call(request));
@@ -227,9 +227,27 @@ where
     }
 }
 
+/// The `x-request-id` response value. Marked sensitive so that HTTP/2 sends it as a literal
+/// never added to the HPACK tables: a value unique to each response gains nothing from being
+/// indexed, and indexing it made both ends of the connection search and evict a table full of
+/// earlier request ids on every response.
+fn response_request_id(request_id: &str) -> Option<HeaderValue> {
+    let mut value = HeaderValue::from_str(request_id).ok()?;
+    value.set_sensitive(true);
+    Some(value)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_echoed_request_id_is_never_indexed() {
+        let value = response_request_id("abc-123").unwrap();
+        assert_eq!(value, "abc-123");
+        assert!(value.is_sensitive());
+        assert!(response_request_id("bad\nid").is_none());
+    }
 
     #[test]
     fn grpc_timeout_units() {
