@@ -1,8 +1,11 @@
-"""How awaited calls complete (ralio/_async_calls.py): through the package's helper; at once when
-the call ends on its first poll; from runtime threads whose thread states are kept, a fixed few
-however many calls; with no continuation left behind."""
+"""How awaited calls complete (ralio/_async_calls.py): through the package's helper; through the
+event loop's completion queue, with no Python run on Rust threads; at once when the call ends on its
+first poll; without a queue, from runtime threads whose thread states are kept, a fixed few however
+many calls; cancelled or not, with nothing left behind; the queue closed with its loop."""
 
 import asyncio
+import gc
+import socket
 import uuid
 
 import pytest
@@ -40,8 +43,33 @@ def test_a_call_refused_before_any_io_is_answered_on_the_polling_thread():
     assert pending_continuations() == 0
 
 
-def test_concurrent_calls_each_get_their_own_outcome_and_keep_few_thread_states(dev_gateway):
+def without_queue() -> None:
+    """Makes the running loop complete calls through the Python continuation (the fallback)."""
+    _async_calls._queues[asyncio.get_running_loop()] = None
+
+
+def test_awaited_calls_complete_through_the_loops_queue_without_python_on_rust_threads(dev_gateway):
     async def scenario():
+        async with ralio.gateway(dev_gateway.grpc_url, dev_gateway.token) as client:
+            merchant = client.merchant()
+            kept = set(_async_calls._known_threads)
+            for _ in range(20):
+                await merchant.user()
+            return kept, _async_calls._queues[asyncio.get_running_loop()]
+
+    kept, queue = asyncio.run(scenario())
+    assert isinstance(queue, _async_calls._Queue)
+    # Calls that waited were completed by Rust threads, none of which entered Python.
+    assert _async_calls._known_threads == kept
+    assert queue._waiting == {}
+    assert pending_continuations() == 0
+
+
+@pytest.mark.parametrize("through", ["queue", "python continuation"])
+def test_concurrent_calls_each_get_their_own_outcome(dev_gateway, through):
+    async def scenario():
+        if through == "python continuation":
+            without_queue()
         async with ralio.gateway(dev_gateway.grpc_url, dev_gateway.token) as client:
             merchant = client.merchant()
             me = await merchant.user()
@@ -50,14 +78,66 @@ def test_concurrent_calls_each_get_their_own_outcome_and_keep_few_thread_states(
             outcomes = await asyncio.wait_for(
                 asyncio.gather(*calls, return_exceptions=True), DEADLINE
             )
-            return me, outcomes
+            return me, outcomes, _async_calls._queues[asyncio.get_running_loop()]
 
-    me, outcomes = asyncio.run(scenario())
+    me, outcomes, queue = asyncio.run(scenario())
     assert all(outcome == me for outcome in outcomes[:30]), outcomes[:30]
     assert all(isinstance(outcome, ralio.RalioFfiError.NotFound) for outcome in outcomes[30:]), (
         outcomes[30:]
     )
-    # Calls that waited were completed from runtime threads, whose thread states are kept: one
-    # per thread, not one per call.
-    assert 1 <= len(_async_calls._known_threads) <= _async_calls._MAX_KEPT_THREAD_STATES
+    if through == "queue":
+        assert queue._waiting == {}
+    else:
+        assert queue is None
+        # Completed from runtime threads, whose thread states are kept: one per thread, not
+        # one per call.
+        assert 1 <= len(_async_calls._known_threads) <= _async_calls._MAX_KEPT_THREAD_STATES
     assert pending_continuations() == 0
+
+
+@pytest.mark.parametrize("through", ["queue", "python continuation"])
+def test_a_cancelled_call_leaves_nothing_waiting(through):
+    # A peer that accepts connections and never answers: the call waits until cancelled.
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        port = silent.getsockname()[1]
+
+        async def scenario():
+            if through == "python continuation":
+                without_queue()
+            client = ralio.RalioClient.gateway(f"http://127.0.0.1:{port}", "token")
+            call = asyncio.ensure_future(client.merchant().user())
+            done, _ = await asyncio.wait([call], timeout=0.3)
+            assert not done, "the call should still be waiting"
+            call.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await call
+            # Rust may still report the cancelled poll; give it a moment to arrive.
+            await asyncio.sleep(0.05)
+            return _async_calls._queues[asyncio.get_running_loop()]
+
+        queue = asyncio.run(scenario())
+    if through == "queue":
+        assert queue._waiting == {}
+    assert pending_continuations() == 0
+
+
+def test_a_loops_queue_is_closed_with_the_loop():
+    async def scenario():
+        await asyncio.wait_for(
+            ralio.RalioClient.gateway("http://127.0.0.1:9", "token").login(ralio.CallOptions()),
+            DEADLINE,
+        )
+
+    loop = asyncio.new_event_loop()
+    with pytest.raises(ralio.RalioFfiError.Unsupported):
+        loop.run_until_complete(scenario())
+    queue = _async_calls._queues[loop]
+    assert queue._closer.alive
+    loop.close()
+    del loop
+    gc.collect()
+    assert not queue._closer.alive
+    # Closed in Rust: the id is unknown there now.
+    assert _async_calls._lib.ralio_ffi_wakeups_take(queue.id, queue._records, 1) == 0

@@ -13,6 +13,7 @@ mod error;
 mod gateway;
 mod resources;
 mod runtime;
+pub mod wakeups;
 
 pub use client::RalioClient;
 pub use config::DirectConfig;

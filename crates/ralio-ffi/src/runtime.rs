@@ -9,7 +9,7 @@
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::sync::OnceLock;
-use std::task::Poll;
+use std::task::{Context, Poll, Waker};
 
 use crate::error::RalioFfiError;
 
@@ -65,13 +65,18 @@ where
     T: Send + 'static,
 {
     let mut future = Box::pin(future);
-    let first = std::future::poll_fn(|cx| {
+    // Polled with a waker that does nothing: if the call has to wait, the task below polls it
+    // again at once and registers its own waker. Registering the caller's waker here would
+    // leave it with whatever the call waits on, and an early wake-up through it would cost the
+    // caller a poll that finds the task still running.
+    let first = {
         let _context = runtime().enter();
-        Poll::Ready(std::panic::catch_unwind(AssertUnwindSafe(|| {
-            future.as_mut().poll(cx)
-        })))
-    })
-    .await;
+        std::panic::catch_unwind(AssertUnwindSafe(|| {
+            future
+                .as_mut()
+                .poll(&mut Context::from_waker(Waker::noop()))
+        }))
+    };
     match first {
         Ok(Poll::Ready(result)) => return result,
         Ok(Poll::Pending) => {}
@@ -217,5 +222,86 @@ mod tests {
             );
             std::thread::sleep(Duration::from_millis(5));
         }
+    }
+
+    /// Counts its wake-ups and notes one that came before `done` was set.
+    struct CountingWaker {
+        wakes: std::sync::atomic::AtomicUsize,
+        early: AtomicBool,
+        done: Arc<AtomicBool>,
+    }
+
+    impl std::task::Wake for CountingWaker {
+        fn wake(self: Arc<Self>) {
+            if !self.done.load(Ordering::SeqCst) {
+                self.early.store(true, Ordering::SeqCst);
+            }
+            self.wakes.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+
+    #[test]
+    fn the_caller_is_woken_once_when_the_call_is_done_not_through_what_the_call_waits_on() {
+        // A call waiting on something that wakes every waker it was ever polled with (as a
+        // channel's waiter list may): the caller's waker must not be among them.
+        let wakers = Arc::new(std::sync::Mutex::new(Vec::<Waker>::new()));
+        let done = Arc::new(AtomicBool::new(false));
+        let call = {
+            let (wakers, done) = (wakers.clone(), done.clone());
+            spawned(std::future::poll_fn(move |cx| {
+                if done.load(Ordering::SeqCst) {
+                    return Poll::Ready(Ok::<_, RalioFfiError>(7));
+                }
+                wakers.lock().unwrap().push(cx.waker().clone());
+                Poll::Pending
+            }))
+        };
+        let caller = Arc::new(CountingWaker {
+            wakes: Default::default(),
+            early: AtomicBool::new(false),
+            done: done.clone(),
+        });
+        let waker = Waker::from(caller.clone());
+        let mut call = Box::pin(call);
+        assert!(
+            call.as_mut()
+                .poll(&mut Context::from_waker(&waker))
+                .is_pending()
+        );
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        let wait_for_polls = |polls: usize| {
+            while wakers.lock().unwrap().len() < polls {
+                assert!(
+                    std::time::Instant::now() < deadline,
+                    "the task did not poll the call"
+                );
+                std::thread::sleep(Duration::from_millis(1));
+            }
+        };
+        let wake_all = || {
+            let woken: Vec<Waker> = wakers.lock().unwrap().clone();
+            woken.into_iter().for_each(Waker::wake);
+        };
+        // Polled inline, then by the task.
+        wait_for_polls(2);
+        // A wake-up that does not finish the call: the task polls it again; the caller hears
+        // nothing.
+        wake_all();
+        wait_for_polls(3);
+        done.store(true, Ordering::SeqCst);
+        wake_all();
+        while caller.wakes.load(Ordering::SeqCst) == 0 {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the caller was not woken"
+            );
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        assert_eq!(
+            call.as_mut().poll(&mut Context::from_waker(&waker)),
+            Poll::Ready(Ok(7))
+        );
+        assert_eq!(caller.wakes.load(Ordering::SeqCst), 1);
+        assert!(!caller.early.load(Ordering::SeqCst));
     }
 }
