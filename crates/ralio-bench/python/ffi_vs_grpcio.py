@@ -9,7 +9,9 @@ blocking (``account_blocking``) vs grpcio blocking. Prints p50/p99/mean latency 
 second, and the two p50 ratios. ``--profile N`` adds a cProfile of N blocking FFI calls (where
 the Python-side time of one call goes). Also measured, for the record: the FFI async call
 through uniffi's generated completion helper (which the package replaces, ralio/_async_calls.py)
-and a call refused before any I/O, with each helper and blocking (the async protocol's own cost).
+and through the package's fallback (a Python callback instead of the event loop's completion
+queue), and a call refused before any I/O, with each helper and blocking (the async protocol's
+own cost).
 
 Usage: python ffi_vs_grpcio.py --gateway-bin target/release/ralio-gateway [--calls 3000]
 Needs: the ``ralio`` wheel (bindings/python), ``grpcio`` and ``grpcio-tools`` installed.
@@ -169,6 +171,18 @@ async def run_async(target: str, calls: int, warmup: int) -> dict:
             summarise(f"  refused before I/O, {label}", await measure_async(refused, calls, warmup))
         finally:
             ralio_ffi._uniffi_rust_call_async = ours
+
+    # Ours without the loop's completion queue: the Python continuation it falls back to
+    # (spec/NOTES.md D29, D30), called from a runtime thread.
+    loop = asyncio.get_running_loop()
+    queue = _async_calls._queues.get(loop)
+    _async_calls._queues[loop] = None
+    try:
+        rows["ffi_async_fallback"] = summarise(
+            "ffi (uniffi, async, Python callback)", await measure_async(
+                lambda: merchant.account(MERCHANT_EUR), calls, warmup))
+    finally:
+        _async_calls._queues[loop] = queue
 
     def refused_blocking():
         try:

@@ -180,7 +180,7 @@ impl SharedGroups {
         if cursor <= position {
             if cursor > 0 {
                 // A late ack of an event the position already passed: its key may be left.
-                self.leases.forget(&lease_key(&name, cursor)).await;
+                self.leases.forget(&lease_key(&name, cursor));
             }
             return Ok(position);
         }
@@ -216,7 +216,7 @@ impl SharedGroups {
         if let Some(group) = group {
             let passed = group.state.lock().await.raise_floor(floor);
             for passed in passed.into_iter().filter(|c| !purged.contains(c)) {
-                self.leases.forget(&lease_key(&name, passed)).await;
+                self.leases.forget(&lease_key(&name, passed));
             }
             group.changed.notify_waiters();
         }
@@ -262,7 +262,7 @@ impl SharedGroups {
         };
         passed.retain(|cursor| *cursor <= floor);
         for cursor in &passed {
-            self.leases.forget(&lease_key(name, *cursor)).await;
+            self.leases.forget(&lease_key(name, *cursor));
         }
         Ok((floor, passed))
     }
@@ -272,7 +272,7 @@ impl SharedGroups {
     async fn refresh_floor(&self, name: &str, state: &mut GroupState) -> Result<(), LogError> {
         if let Some(stored) = self.store.positions.load(name).await? {
             for passed in state.raise_floor(stored) {
-                self.leases.forget(&lease_key(name, passed)).await;
+                self.leases.forget(&lease_key(name, passed));
             }
         }
         Ok(())
@@ -289,7 +289,7 @@ impl SharedGroups {
         if candidate > state.floor {
             let stored = self.store.positions.advance(name, candidate).await?;
             for passed in state.raise_floor(stored) {
-                self.leases.forget(&lease_key(name, passed)).await;
+                self.leases.forget(&lease_key(name, passed));
             }
         }
         Ok(())
@@ -465,7 +465,7 @@ impl SharedMember {
                 keep
             });
             for cursor in void {
-                shared.leases.forget(&lease_key(name, cursor)).await;
+                shared.leases.forget(&lease_key(name, cursor));
             }
         }
         shared.settle(name, &mut state).await?;

@@ -236,21 +236,26 @@ impl Leases {
 
     /// Drops the key of an event the consumer's position has passed (or a void claim). A purge
     /// of the key's subject in the bucket's stream: unlike a KV delete it leaves no marker, so
-    /// the bucket holds only the keys above the positions. Tried [`FORGET_ATTEMPTS`] times (a
-    /// purge is idempotent; a busy server may time one out), then given up: a key left behind
-    /// is harmless and ages out ([`MAX_AGE`]).
-    pub async fn forget(&self, key: &str) {
+    /// the bucket holds only the keys above the positions. Runs as its own task, so that a
+    /// caller cancelled right after moving the position (a member whose subscriber hung up
+    /// mid-update) cannot leave the purge undone. Tried [`FORGET_ATTEMPTS`] times (a purge is
+    /// idempotent; a busy server may time one out), then given up: a key left behind is
+    /// harmless and ages out ([`MAX_AGE`]).
+    pub fn forget(&self, key: &str) {
         let subject = format!("{}{key}", self.subject_prefix);
-        for attempt in 1..=FORGET_ATTEMPTS {
-            match self.stream.purge().filter(subject.as_str()).await {
-                Ok(_) => return,
-                Err(err) if attempt == FORGET_ATTEMPTS => {
-                    tracing::warn!(error = %err, key, "could not purge a consumer lease; it ages out");
-                }
-                Err(err) => {
-                    tracing::debug!(error = %err, key, attempt, "purging a consumer lease failed");
+        let stream = self.stream.clone();
+        tokio::spawn(async move {
+            for attempt in 1..=FORGET_ATTEMPTS {
+                match stream.purge().filter(subject.as_str()).await {
+                    Ok(_) => return,
+                    Err(err) if attempt == FORGET_ATTEMPTS => {
+                        tracing::warn!(error = %err, subject, "could not purge a consumer lease; it ages out");
+                    }
+                    Err(err) => {
+                        tracing::debug!(error = %err, subject, attempt, "purging a consumer lease failed");
+                    }
                 }
             }
-        }
+        });
     }
 }
