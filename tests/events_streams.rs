@@ -198,6 +198,55 @@ async fn start_positions_filters_and_heartbeats() {
 }
 
 #[tokio::test]
+async fn a_stream_receiving_events_gets_no_heartbeat_until_an_interval_after_its_last_event() {
+    let env = start_env(|_| {}).await;
+    let url = ingest_url(&env);
+    let mut stream = subscribe(
+        &env,
+        pb::SubscribeRequest {
+            heartbeat_interval: Some(prost_types::Duration {
+                seconds: 1,
+                nanos: 0,
+            }),
+            ..Default::default()
+        },
+    )
+    .await;
+    // Events every 300 ms for 3 s: several heartbeat ticks come during it, each less than an
+    // interval after the last event, and none may turn into a heartbeat.
+    for i in 0..10 {
+        deliver_ok(&url, &account_event(i)).await;
+        let message = tokio::time::timeout(WAIT, stream.message())
+            .await
+            .expect("a message in time")
+            .expect("stream open")
+            .expect("not ended");
+        match message.kind {
+            Some(pb::subscribe_response::Kind::Event(event)) => {
+                assert_eq!(event.cursor, i as u64 + 1)
+            }
+            other => panic!("expected event {}, got {other:?}", i + 1),
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    // Then silence: the next message is a heartbeat, an interval after the last event.
+    let last_event = std::time::Instant::now() - Duration::from_millis(300);
+    let message = tokio::time::timeout(WAIT, stream.message())
+        .await
+        .expect("a heartbeat in time")
+        .expect("stream open")
+        .expect("not ended");
+    assert!(
+        matches!(
+            message.kind,
+            Some(pb::subscribe_response::Kind::Heartbeat(_))
+        ),
+        "{message:?}"
+    );
+    assert!(last_event.elapsed() >= Duration::from_millis(900));
+}
+
+#[tokio::test]
 async fn a_subscriber_resumes_after_its_last_cursor_without_gap_or_duplicate() {
     let env = start_env(|_| {}).await;
     let url = ingest_url(&env);

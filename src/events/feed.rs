@@ -51,7 +51,12 @@ struct Follow {
     /// Cursor of the last event looked at.
     position: u64,
     head: watch::Receiver<u64>,
+    /// Ticks every heartbeat interval; a tick that comes less than an interval after the last
+    /// batch is moved to one interval after that batch instead of sending a heartbeat.
     ticker: Interval,
+    every: Duration,
+    /// When the last batch of events was read for sending.
+    last_batch: Instant,
     /// Read but not yet sent, in order.
     pending: std::vec::IntoIter<Arc<LoggedEvent>>,
     on_error: OnError,
@@ -75,6 +80,8 @@ pub fn follow(
         filter,
         position,
         ticker: idle_ticker(every),
+        every,
+        last_batch: Instant::now(),
         pending: Vec::new().into_iter(),
         on_error,
         ended: false,
@@ -121,7 +128,9 @@ impl Feed for Follow {
             let moved = batch.scanned_to > self.position;
             self.position = self.position.max(batch.scanned_to);
             if !batch.events.is_empty() {
-                self.ticker.reset();
+                // Noted, not a timer reset: re-arming a tokio timer takes the time driver's
+                // lock, which 1,000 streams of a busy log would do for every event.
+                self.last_batch = Instant::now();
                 self.pending = batch.events.into_iter();
                 continue;
             }
@@ -136,6 +145,11 @@ impl Feed for Follow {
                     }
                 }
                 _ = self.ticker.tick() => {
+                    let due = self.last_batch + self.every;
+                    if due > Instant::now() {
+                        self.ticker.reset_at(due);
+                        continue;
+                    }
                     return Some(Ok(heartbeat(self.log.latest_cursor())));
                 }
             }
