@@ -23,6 +23,17 @@ fn account_event(i: usize) -> Vec<u8> {
     )
 }
 
+/// A subscription from the latest position with the shortest heartbeat interval allowed (1 s).
+fn heartbeat_every_second() -> pb::SubscribeRequest {
+    pb::SubscribeRequest {
+        heartbeat_interval: Some(prost_types::Duration {
+            seconds: 1,
+            nanos: 0,
+        }),
+        ..Default::default()
+    }
+}
+
 async fn ingest(url: &str, range: std::ops::Range<usize>) {
     for i in range {
         deliver_ok(url, &account_event(i)).await;
@@ -113,17 +124,7 @@ async fn start_positions_filters_and_heartbeats() {
     assert_eq!(next_event(&mut by_user, WAIT).await.cursor, 8);
 
     // Heartbeats at the requested interval (1 s minimum) on an idle stream, with the head.
-    let mut idle = subscribe(
-        &env,
-        pb::SubscribeRequest {
-            heartbeat_interval: Some(prost_types::Duration {
-                seconds: 1,
-                nanos: 0,
-            }),
-            ..Default::default()
-        },
-    )
-    .await;
+    let mut idle = subscribe(&env, heartbeat_every_second()).await;
     let started = std::time::Instant::now();
     let message = tokio::time::timeout(Duration::from_secs(5), idle.message())
         .await
@@ -201,17 +202,7 @@ async fn start_positions_filters_and_heartbeats() {
 async fn a_stream_receiving_events_gets_no_heartbeat_until_an_interval_after_its_last_event() {
     let env = start_env(|_| {}).await;
     let url = ingest_url(&env);
-    let mut stream = subscribe(
-        &env,
-        pb::SubscribeRequest {
-            heartbeat_interval: Some(prost_types::Duration {
-                seconds: 1,
-                nanos: 0,
-            }),
-            ..Default::default()
-        },
-    )
-    .await;
+    let mut stream = subscribe(&env, heartbeat_every_second()).await;
     // Events every 300 ms for 3 s: several heartbeat ticks come during it, each less than an
     // interval after the last event, and none may turn into a heartbeat.
     for i in 0..10 {
