@@ -10,6 +10,14 @@ use ralio_gateway::config::{self, FileConfig};
 use ralio_gateway::dev;
 use ralio_gateway::server::Gateway;
 
+/// jemalloc rather than glibc's malloc: with 64 concurrent calls glibc spent a large share of
+/// the gateway's CPU in arena locking and consolidation; jemalloc nearly doubled the requests
+/// per second of the overhead benchmark at the same idle memory (BENCHMARKS.md, 2026-12-02
+/// third session).
+#[cfg(not(target_env = "msvc"))]
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();

@@ -13,6 +13,12 @@ mod sandbox_api;
 
 use clap::{Parser, Subcommand};
 
+/// The allocator of the `ralio-gateway` binary (its `src/main.rs`), so that the gateway, the
+/// floor and the events server run here as they run in production.
+#[cfg(not(target_env = "msvc"))]
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 #[derive(Parser)]
 #[command(about = "Benchmarks of the Ralio sandbox and gateway")]
 struct Cli {
