@@ -2,6 +2,11 @@
 //! against the same in-process sandbox, with 1 and with 64 concurrent clients:
 //!
 //! * **rest** — reqwest straight to the sandbox (what the gateway itself has to pay);
+//! * **core** — the gateway's own core client (`ralio-core`, the same instance) straight to the
+//!   sandbox: token cache, request id, timeout, typed decode; no gRPC (not measured by default,
+//!   `--only core`: it splits the gateway's cost between its REST side and its gRPC side);
+//! * **echo** — a unary call to the floor's server answered from memory (`GetMerchantUser`, no
+//!   REST call): what the tonic client and server alone cost (not measured by default);
 //! * **floor** — a bare tonic service that forwards the call with reqwest and does nothing else
 //!   (no auth, validation, conversion, idempotency, metrics): the least any gRPC front can cost;
 //! * **gateway** — the real gateway (`ralio-gateway dev` in-process: client auth, validation,
@@ -24,10 +29,13 @@ use ralio_gateway::proto::ralio::v1::merchant_service_server::{
 use ralio_gateway::proto::ralio::v1::{
     GetMerchantUserAccountRequest, GetMerchantUserAccountResponse, GetMerchantUserRequest,
     GetMerchantUserResponse, ListMerchantUserAccountsRequest, ListMerchantUserAccountsResponse,
-    MerchantAccount,
+    MerchantAccount, MerchantAccountOwner,
 };
 use serde_json::Value;
+use std::future::Future;
 use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::Arc;
 use std::time::Duration;
 use tonic::transport::{Channel, Server};
 use tonic::{Request, Response, Status};
@@ -62,9 +70,23 @@ pub struct Args {
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 enum Way {
     Rest,
+    Core,
+    Echo,
     Floor,
     Gateway,
 }
+
+/// What the floor puts in enum fields instead of converting RalioPay's strings (one varint byte,
+/// like the gateway's converted values).
+const FIXED_ENUM: i32 = 1;
+/// What the floor puts in the owner's `created_at` instead of parsing RalioPay's timestamp (the
+/// encoded size of a converted one with milliseconds, give or take a byte).
+const FIXED_TIME: prost_types::Timestamp = prost_types::Timestamp {
+    seconds: 1_700_000_000,
+    nanos: 500_000_000,
+};
+/// How far apart the two answers' sizes may be before the run says they differ.
+const SIZE_SLACK: usize = 4;
 
 /// How long each measurement lasts.
 #[derive(Clone, Copy)]
@@ -73,7 +95,11 @@ enum Amount {
     Requests { warmup: u64, measured: u64 },
 }
 
-/// The floor: forwards `GetMerchantUserAccount` to the sandbox and copies three fields back.
+/// The floor: forwards `GetMerchantUserAccount` to the sandbox and copies the answer's fields into
+/// the response message as they come (enums and the timestamp as fixed values, so nothing is
+/// parsed or converted): the message size on the wire of the gateway's answer (checked at start,
+/// within [`SIZE_SLACK`] bytes), none of its work. Until 2026-12-02 14:10 UTC it copied three fields only, so the
+/// gateway was also charged for carrying a larger message than the floor (BENCHMARKS.md).
 struct Floor {
     http: reqwest::Client,
     base: String,
@@ -82,18 +108,19 @@ struct Floor {
 
 #[tonic::async_trait]
 impl MerchantService for Floor {
+    /// The `echo` way: answered from memory.
     async fn get_merchant_user(
         &self,
         _: Request<GetMerchantUserRequest>,
     ) -> Result<Response<GetMerchantUserResponse>, Status> {
-        Err(Status::unimplemented("the floor serves one RPC only"))
+        Ok(Response::new(GetMerchantUserResponse::default()))
     }
 
     async fn list_merchant_user_accounts(
         &self,
         _: Request<ListMerchantUserAccountsRequest>,
     ) -> Result<Response<ListMerchantUserAccountsResponse>, Status> {
-        Err(Status::unimplemented("the floor serves one RPC only"))
+        Err(Status::unimplemented("the floor serves two RPCs only"))
     }
 
     async fn get_merchant_user_account(
@@ -111,12 +138,28 @@ impl MerchantService for Floor {
             .json()
             .await
             .map_err(|e| Status::internal(e.to_string()))?;
+        let text = |v: &Value| v.as_str().unwrap_or_default().to_owned();
+        let owner = &body["user"];
         Ok(Response::new(GetMerchantUserAccountResponse {
             account: Some(MerchantAccount {
-                id: body["id"].as_str().unwrap_or_default().to_owned(),
-                alias: body["alias"].as_str().unwrap_or_default().to_owned(),
+                id: text(&body["id"]),
+                alias: text(&body["alias"]),
+                currency: FIXED_ENUM,
                 balance: body["balance"].as_i64().unwrap_or_default(),
-                ..Default::default()
+                pending_in: body["pendingIn"].as_i64().unwrap_or_default(),
+                pending_out: body["pendingOut"].as_i64().unwrap_or_default(),
+                purpose: FIXED_ENUM,
+                state: FIXED_ENUM,
+                r#type: text(&body["type"]),
+                user: Some(MerchantAccountOwner {
+                    id: text(&owner["id"]),
+                    name: text(&owner["name"]),
+                    email: text(&owner["email"]),
+                    country: text(&owner["country"]),
+                    display_type: text(&owner["displayType"]),
+                    r#type: FIXED_ENUM,
+                    created_at: Some(FIXED_TIME),
+                }),
             }),
         }))
     }
@@ -151,10 +194,22 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     let floor = MerchantServiceClient::new(channel(floor_addr).await?);
     let gateway = MerchantServiceClient::new(channel(dev.gateway.grpc_addr()).await?);
     let idle_kib = machine::current_kib();
+    let (floor_bytes, gateway_bytes) = (
+        response_bytes(&floor, &aid, None).await?,
+        response_bytes(&gateway, &aid, Some("Bearer bench-token")).await?,
+    );
 
     println!(
         "overhead: GetMerchantUserAccount, sandbox + floor + gateway + clients in one process, {} cores",
         machine::cores()
+    );
+    println!(
+        "response message: floor {floor_bytes} bytes, gateway {gateway_bytes} bytes{}",
+        if floor_bytes.abs_diff(gateway_bytes) <= SIZE_SLACK {
+            ""
+        } else {
+            " (NOT the same size: the ratios compare unlike answers)"
+        }
     );
     let amount = match args.requests {
         Some(measured) => Amount::Requests {
@@ -182,13 +237,15 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         },
     };
     let calls = Calls {
-        rest: sandbox_api::get_call(
+        rest: Arc::new(sandbox_api::get_call(
             http.clone(),
             format!("{base}/api/v1/merchant/user/accounts/{aid}"),
             bearer.clone(),
-        ),
-        floor: grpc_call(floor.clone(), &aid, None),
-        gateway: grpc_call(gateway.clone(), &aid, Some("Bearer bench-token")),
+        )),
+        core: Arc::new(core_call(dev.gateway.context().client.clone(), &aid)),
+        echo: Arc::new(echo_call(floor.clone())),
+        floor: Arc::new(grpc_call(floor.clone(), &aid, None)),
+        gateway: Arc::new(grpc_call(gateway.clone(), &aid, Some("Bearer bench-token"))),
     };
     let mut results = Vec::new();
     let mut loaded_kib = None;
@@ -209,10 +266,17 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
                 .find(|(w, _)| *w == way)
                 .and_then(|(_, m)| m.take())
         };
-        let (rest, floor_report, gateway_report) =
-            (by_way(Way::Rest), by_way(Way::Floor), by_way(Way::Gateway));
+        let (rest, core, echo, floor_report, gateway_report) = (
+            by_way(Way::Rest),
+            by_way(Way::Core),
+            by_way(Way::Echo),
+            by_way(Way::Floor),
+            by_way(Way::Gateway),
+        );
         for (name, m) in [
             ("rest", &rest),
+            ("core", &core),
+            ("echo", &echo),
             ("floor", &floor_report),
             ("gateway", &gateway_report),
         ] {
@@ -232,6 +296,8 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         results.push((
             clients,
             report(rest),
+            report(core),
+            report(echo),
             report(floor_report),
             report(gateway_report),
         ));
@@ -239,12 +305,34 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
 
     println!();
     let p50 = |r: &Report| r.latency_us.value_at_quantile(0.5) as f64;
-    for (clients, rest, floor, gateway) in &results {
+    for (clients, rest, core, echo, floor, gateway) in &results {
         if let (Some(floor), Some(gateway)) = (floor, gateway) {
             println!(
                 "{clients:>2} clients: gateway/floor p50 {:.2}x, throughput {:.2}x",
                 p50(gateway) / p50(floor),
                 gateway.throughput() / floor.throughput(),
+            );
+        }
+        if let (Some(rest), Some(core)) = (rest, core) {
+            println!(
+                "{clients:>2} clients: core client/rest p50 +{} µs ({:.2}x)",
+                p50(core) - p50(rest),
+                p50(core) / p50(rest)
+            );
+        }
+        if let (1, Some(core), Some(gateway)) = (*clients, core, gateway) {
+            println!(
+                "{clients:>2} clients: gateway/core client p50 +{} µs (the gRPC side: h2, layers, auth, conversion)",
+                p50(gateway) - p50(core)
+            );
+        }
+        if let (1, Some(rest), Some(echo), Some(floor)) = (*clients, rest, echo, floor) {
+            println!(
+                "{clients:>2} clients: floor p50 {} µs = echo {} + rest {} + {} µs for calling out from inside a gRPC call",
+                p50(floor),
+                p50(echo),
+                p50(rest),
+                p50(floor) - p50(echo) - p50(rest)
             );
         }
         if let (Some(rest), Some(floor)) = (rest, floor) {
@@ -255,7 +343,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         }
     }
     let pair = |clients: usize| {
-        results.iter().find_map(|(c, _, f, g)| match (f, g) {
+        results.iter().find_map(|(c, _, _, _, f, g)| match (f, g) {
             (Some(f), Some(g)) if *c == clients => Some((f, g)),
             _ => None,
         })
@@ -310,22 +398,19 @@ impl Measured {
     }
 }
 
-/// The three ways' request closures.
-struct Calls<R, F, G> {
-    rest: R,
-    floor: F,
-    gateway: G,
+/// One way's request closure: each call sends one request and says whether it succeeded.
+type Call = Arc<dyn Fn() -> Pin<Box<dyn Future<Output = bool> + Send>> + Send + Sync>;
+
+/// The request closures of every way.
+struct Calls {
+    rest: Call,
+    core: Call,
+    echo: Call,
+    floor: Call,
+    gateway: Call,
 }
 
-impl<R, RFut, F, FFut, G, GFut> Calls<R, F, G>
-where
-    R: Fn() -> RFut + Clone + Send + 'static,
-    RFut: std::future::Future<Output = bool> + Send,
-    F: Fn() -> FFut + Clone + Send + 'static,
-    FFut: std::future::Future<Output = bool> + Send,
-    G: Fn() -> GFut + Clone + Send + 'static,
-    GFut: std::future::Future<Output = bool> + Send,
-{
+impl Calls {
     async fn measure(
         &self,
         way: Way,
@@ -333,11 +418,15 @@ where
         amount: Amount,
         warm_up: bool,
     ) -> anyhow::Result<Measured> {
-        match way {
-            Way::Rest => measure(clients, amount, warm_up, self.rest.clone()).await,
-            Way::Floor => measure(clients, amount, warm_up, self.floor.clone()).await,
-            Way::Gateway => measure(clients, amount, warm_up, self.gateway.clone()).await,
+        let call = match way {
+            Way::Rest => &self.rest,
+            Way::Core => &self.core,
+            Way::Echo => &self.echo,
+            Way::Floor => &self.floor,
+            Way::Gateway => &self.gateway,
         }
+        .clone();
+        measure(clients, amount, warm_up, move || call()).await
     }
 }
 
@@ -438,14 +527,55 @@ where
     Ok(report)
 }
 
+fn core_call(
+    client: ralio_core::RalioClient,
+    aid: &str,
+) -> impl Fn() -> Pin<Box<dyn Future<Output = bool> + Send>> + Send + Sync + 'static {
+    let aid = aid.to_owned();
+    move || {
+        let client = client.clone();
+        let aid = aid.clone();
+        Box::pin(async move { client.merchant().account(&aid).await.is_ok() })
+    }
+}
+
+/// The encoded size of one `GetMerchantUserAccount` answer.
+async fn response_bytes(
+    client: &MerchantServiceClient<Channel>,
+    aid: &str,
+    bearer: Option<&'static str>,
+) -> anyhow::Result<usize> {
+    let mut request = Request::new(GetMerchantUserAccountRequest {
+        aid: aid.to_owned(),
+    });
+    if let Some(bearer) = bearer {
+        request
+            .metadata_mut()
+            .insert("authorization", bearer.parse()?);
+    }
+    let response = client.clone().get_merchant_user_account(request).await?;
+    Ok(prost::Message::encoded_len(response.get_ref()))
+}
+
+fn echo_call(
+    client: MerchantServiceClient<Channel>,
+) -> impl Fn() -> Pin<Box<dyn Future<Output = bool> + Send>> + Send + Sync + 'static {
+    move || {
+        let mut client = client.clone();
+        Box::pin(async move {
+            client
+                .get_merchant_user(GetMerchantUserRequest {})
+                .await
+                .is_ok()
+        })
+    }
+}
+
 fn grpc_call(
     client: MerchantServiceClient<Channel>,
     aid: &str,
     bearer: Option<&'static str>,
-) -> impl Fn() -> std::pin::Pin<Box<dyn std::future::Future<Output = bool> + Send>>
-+ Clone
-+ Send
-+ 'static {
+) -> impl Fn() -> Pin<Box<dyn Future<Output = bool> + Send>> + Send + Sync + 'static {
     let aid = aid.to_owned();
     move || {
         let mut client = client.clone();

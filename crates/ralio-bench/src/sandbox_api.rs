@@ -46,6 +46,7 @@ pub fn get_call(
 ) -> impl Fn() -> std::pin::Pin<Box<dyn std::future::Future<Output = bool> + Send>>
 + Clone
 + Send
++ Sync
 + 'static {
     move || {
         let request = http.get(&url).header("authorization", &bearer);
