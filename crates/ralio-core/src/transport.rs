@@ -218,7 +218,7 @@ struct RawResponse {
     /// What an error needs from the headers (`Retry-After`, `X-Request-Id`); not read for a
     /// success.
     error_headers: Option<ErrorHeaders>,
-    body: Vec<u8>,
+    body: bytes::Bytes,
 }
 
 struct ErrorHeaders {
@@ -467,7 +467,7 @@ impl Transport {
                         .map(str::to_owned),
                 }
             });
-            let body = response.bytes().await?.to_vec();
+            let body = response.bytes().await?;
             Ok::<_, reqwest::Error>(RawResponse {
                 status,
                 error_headers,
