@@ -1,8 +1,8 @@
 //! The bindings' own tokio runtime and the blocking entry point of the `*_blocking` methods.
 //!
-//! One multi-thread runtime (two workers, created on first use, alive as long as the process)
-//! owns the gRPC channels' background tasks and the event subscriptions, and drives the I/O of
-//! blocking calls. The async methods poll their call once on the caller's thread and then run it
+//! One multi-thread runtime (one worker by default, [`WORKER_THREADS_ENV`] to change it; created on
+//! first use, alive as long as the process) owns the gRPC channels' background tasks and the event
+//! subscriptions, and drives the I/O of blocking calls. The async methods poll their call once on the caller's thread and then run it
 //! as a task of this runtime ([`spawned`]), so the foreign side is woken once, when the call is
 //! done; the blocking ones run the same future with [`block_on`] on the caller's own thread.
 
@@ -17,11 +17,46 @@ use crate::error::RalioFfiError;
 /// running a tokio runtime (where blocking would stall or panic).
 pub(crate) const BLOCKING_IN_ASYNC_CONTEXT: &str = "BLOCKING_CALL_IN_ASYNC_CONTEXT";
 
+/// Environment variable that sets how many worker threads the bindings' runtime has (1 to
+/// [`MAX_WORKER_THREADS`]; read once, when the runtime starts).
+pub(crate) const WORKER_THREADS_ENV: &str = "RALIO_FFI_WORKER_THREADS";
+/// Workers when [`WORKER_THREADS_ENV`] is unset. One: a call's tasks (the call itself, the HTTP/2
+/// connection's, the stream's) then hand over to each other on one thread, where with two workers
+/// they were spread over both and every hand-over woke the other thread (BENCHMARKS.md, Python,
+/// third session: an awaited call through the gateway 336–390 µs p50 with one worker against
+/// 533–546 µs with two). More workers help only an app that keeps many calls in flight at once
+/// and spends real CPU in them (decoding large pages, TLS to RalioPay).
+pub(crate) const DEFAULT_WORKER_THREADS: usize = 1;
+/// Upper bound of [`WORKER_THREADS_ENV`].
+pub(crate) const MAX_WORKER_THREADS: usize = 64;
+
+/// The worker count for the value of [`WORKER_THREADS_ENV`], or why that value is refused (the
+/// runtime then starts with [`DEFAULT_WORKER_THREADS`]).
+fn worker_threads(value: Option<&str>) -> Result<usize, String> {
+    let Some(text) = value.map(str::trim).filter(|text| !text.is_empty()) else {
+        return Ok(DEFAULT_WORKER_THREADS);
+    };
+    match text.parse::<usize>() {
+        Ok(count) if (1..=MAX_WORKER_THREADS).contains(&count) => Ok(count),
+        _ => Err(format!(
+            "{WORKER_THREADS_ENV} must be a whole number from 1 to {MAX_WORKER_THREADS}, not \
+             {text:?}; using {DEFAULT_WORKER_THREADS}"
+        )),
+    }
+}
+
 pub(crate) fn runtime() -> &'static tokio::runtime::Runtime {
     static RUNTIME: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
     RUNTIME.get_or_init(|| {
+        let workers = worker_threads(std::env::var(WORKER_THREADS_ENV).ok().as_deref())
+            .unwrap_or_else(|refused| {
+                // Once per process, where the app's developer sees it (the bindings have no
+                // logger of their own).
+                eprintln!("ralio: {refused}");
+                DEFAULT_WORKER_THREADS
+            });
         tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
+            .worker_threads(workers)
             .thread_name("ralio-ffi")
             .enable_all()
             .build()
@@ -109,6 +144,20 @@ mod tests {
 
     use super::*;
     use crate::RalioClient;
+
+    #[test]
+    fn the_worker_count_comes_from_the_environment_within_bounds() {
+        assert_eq!(worker_threads(None), Ok(DEFAULT_WORKER_THREADS));
+        assert_eq!(worker_threads(Some("")), Ok(DEFAULT_WORKER_THREADS));
+        assert_eq!(worker_threads(Some(" 3 ")), Ok(3));
+        assert_eq!(worker_threads(Some("1")), Ok(1));
+        assert_eq!(worker_threads(Some("64")), Ok(MAX_WORKER_THREADS));
+        for refused in ["0", "65", "-1", "two", "1.5"] {
+            let message = worker_threads(Some(refused)).expect_err(refused);
+            assert!(message.contains(WORKER_THREADS_ENV), "{message}");
+            assert!(message.contains(&format!("{refused:?}")), "{message}");
+        }
+    }
 
     #[test]
     fn a_blocking_call_runs_from_a_plain_thread_and_refuses_inside_a_runtime() {
