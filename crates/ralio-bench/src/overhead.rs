@@ -6,7 +6,9 @@
 //!   sandbox: token cache, request id, timeout, typed decode; no gRPC (not measured by default,
 //!   `--only core`: it splits the gateway's cost between its REST side and its gRPC side);
 //! * **echo** — a unary call to the floor's server answered from memory (`GetMerchantUser`, no
-//!   REST call): what the tonic client and server alone cost (not measured by default);
+//!   REST call): what the tonic client and server alone cost (not measured by default). At one
+//!   client the run prints floor = echo + rest + "nesting": what making a REST call from inside
+//!   a gRPC call costs beyond the two calls made apart (task hand-overs between threads);
 //! * **floor** — a bare tonic service that forwards the call with reqwest and does nothing else
 //!   (no auth, validation, conversion, idempotency, metrics): the least any gRPC front can cost;
 //! * **gateway** — the real gateway (`ralio-gateway dev` in-process: client auth, validation,
@@ -98,8 +100,9 @@ enum Amount {
 /// The floor: forwards `GetMerchantUserAccount` to the sandbox and copies the answer's fields into
 /// the response message as they come (enums and the timestamp as fixed values, so nothing is
 /// parsed or converted): the message size on the wire of the gateway's answer (checked at start,
-/// within [`SIZE_SLACK`] bytes), none of its work. Until 2026-12-02 14:10 UTC it copied three fields only, so the
-/// gateway was also charged for carrying a larger message than the floor (BENCHMARKS.md).
+/// within [`SIZE_SLACK`] bytes), none of its work. Until 2026-12-02 14:05 UTC it copied three
+/// fields only, so the gateway was also charged for carrying a larger message than the floor
+/// (BENCHMARKS.md).
 struct Floor {
     http: reqwest::Client,
     base: String,
@@ -315,20 +318,20 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         }
         if let (Some(rest), Some(core)) = (rest, core) {
             println!(
-                "{clients:>2} clients: core client/rest p50 +{} µs ({:.2}x)",
+                "{clients:>2} clients: core client/rest p50 {:+.0} µs ({:.2}x)",
                 p50(core) - p50(rest),
                 p50(core) / p50(rest)
             );
         }
         if let (1, Some(core), Some(gateway)) = (*clients, core, gateway) {
             println!(
-                "{clients:>2} clients: gateway/core client p50 +{} µs (the gRPC side: h2, layers, auth, conversion)",
+                "{clients:>2} clients: gateway/core client p50 {:+.0} µs (the gRPC side)",
                 p50(gateway) - p50(core)
             );
         }
         if let (1, Some(rest), Some(echo), Some(floor)) = (*clients, rest, echo, floor) {
             println!(
-                "{clients:>2} clients: floor p50 {} µs = echo {} + rest {} + {} µs for calling out from inside a gRPC call",
+                "{clients:>2} clients: floor p50 {} µs = echo {} + rest {} + nesting {} µs",
                 p50(floor),
                 p50(echo),
                 p50(rest),

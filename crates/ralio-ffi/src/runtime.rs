@@ -1,10 +1,11 @@
 //! The bindings' own tokio runtime and the blocking entry point of the `*_blocking` methods.
 //!
-//! One multi-thread runtime (one worker by default, [`WORKER_THREADS_ENV`] to change it; created on
-//! first use, alive as long as the process) owns the gRPC channels' background tasks and the event
-//! subscriptions, and drives the I/O of blocking calls. The async methods poll their call once on the caller's thread and then run it
-//! as a task of this runtime ([`spawned`]), so the foreign side is woken once, when the call is
-//! done; the blocking ones run the same future with [`block_on`] on the caller's own thread.
+//! One multi-thread runtime (one worker by default, [`WORKER_THREADS_ENV`] to change it;
+//! created on first use, alive as long as the process) owns the gRPC channels' background tasks
+//! and the event subscriptions, and drives the I/O of blocking calls. The async methods poll
+//! their call once on the caller's thread and then run it as a task of this runtime
+//! ([`spawned`]), so the foreign side is woken once, when the call is done; the blocking ones
+//! run the same future with [`block_on`] on the caller's own thread.
 
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
