@@ -226,7 +226,7 @@ mod tests {
     #[test]
     fn a_call_that_does_not_wait_ends_on_the_callers_thread_and_one_that_waits_on_the_runtime() {
         let caller = std::thread::current().id();
-        let waker = std::task::Waker::noop();
+        let waker = Waker::noop();
         let mut context = std::task::Context::from_waker(waker);
         // Polled once by the foreign side: a call with nothing to wait for is done at once.
         let mut at_once = Box::pin(spawned(async {
@@ -256,7 +256,7 @@ mod tests {
             std::future::pending::<()>().await;
             Ok::<(), RalioFfiError>(())
         }));
-        let waker = std::task::Waker::noop();
+        let waker = Waker::noop();
         let polled = call
             .as_mut()
             .poll(&mut std::task::Context::from_waker(waker));
