@@ -260,6 +260,7 @@ def main() -> int:
             print(f"ffi-vs-grpcio: {METHOD} through ralio-gateway dev at {target}, "
                   f"{args.calls} sequential calls each after {args.warmup} warm-up calls, "
                   f"Python {sys.version.split()[0]}, {os.cpu_count()} cores, "
+                  f"RALIO_FFI_WORKER_THREADS={os.environ.get('RALIO_FFI_WORKER_THREADS', 'unset (1)')}, "
                   f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
             rows = asyncio.run(run_async(target, args.calls, args.warmup))
             rows.update(run_blocking(target, args.calls, args.warmup))

@@ -24,9 +24,9 @@ pub(crate) const WORKER_THREADS_ENV: &str = "RALIO_FFI_WORKER_THREADS";
 /// Workers when [`WORKER_THREADS_ENV`] is unset. One: a call's tasks (the call itself, the HTTP/2
 /// connection's, the stream's) then hand over to each other on one thread, where with two workers
 /// they were spread over both and every hand-over woke the other thread (BENCHMARKS.md, Python,
-/// third session: an awaited call through the gateway 336–390 µs p50 with one worker against
-/// 533–546 µs with two). More workers help only an app that keeps many calls in flight at once
-/// and spends real CPU in them (decoding large pages, TLS to RalioPay).
+/// third session, an A/B in one sitting: an awaited call through the gateway 406–407 µs p50
+/// with one worker against 570–598 µs with two). More workers help only an app that keeps many
+/// calls in flight at once and spends real CPU in them (decoding large pages, TLS to RalioPay).
 pub(crate) const DEFAULT_WORKER_THREADS: usize = 1;
 /// Upper bound of [`WORKER_THREADS_ENV`].
 pub(crate) const MAX_WORKER_THREADS: usize = 64;
