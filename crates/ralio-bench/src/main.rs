@@ -41,6 +41,11 @@ enum Command {
 
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
+    // The servers measured here log as the `ralio-gateway` binary does. Without a global
+    // subscriber every disabled `tracing` span inside h2 still records its fields for the `log`
+    // crate (tracing's `log` feature, switched on by axum's default `tower-log`), a cost the
+    // binary never pays.
+    ralio_gateway::logging::init();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
