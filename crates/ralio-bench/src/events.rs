@@ -17,6 +17,9 @@
 //! * **live-floor** — the live test against that bare server: each POST (signature not checked,
 //!   nothing stored) is broadcast from memory to the S streams; what the same machine, client
 //!   and tonic stack give with none of the gateway's work, for reading the live figure;
+//! * **live-h2** — the live test against a fan-out below tonic (`events/h2_fanout.rs`): the
+//!   same broadcast written by one task per HTTP/2 connection to all of its streams, straight
+//!   on the `h2` crate; what the per-stream tasks of tonic/hyper cost, measured;
 //! * **idle memory** — RSS of the gateway process with I idle streams minus without, over I.
 //!
 //! Servers run in child processes (this binary, `events-server`), so their RSS excludes the
@@ -24,19 +27,22 @@
 
 mod child;
 mod client;
+mod h2_fanout;
 mod nats;
 
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+use futures::StreamExt;
 use hdrhistogram::Histogram;
 use tonic::transport::Channel;
 
 use crate::{load, machine};
 use child::{Kind, Server};
-use client::{Start, Webhooks};
+use client::{LightResponse, Start, Webhooks};
 
 pub use child::{ServerArgs, serve};
 
@@ -67,11 +73,11 @@ pub struct Args {
     #[arg(long, default_value_t = 250)]
     streams_per_connection: usize,
     /// Which parts to run (comma separated): ingest, ingest-nats, live, catchup, floor,
-    /// live-floor, idle.
+    /// live-floor, live-h2, idle.
     #[arg(
         long,
         value_delimiter = ',',
-        default_value = "ingest,ingest-nats,live,catchup,floor,live-floor,idle"
+        default_value = "ingest,ingest-nats,live,catchup,floor,live-floor,live-h2,idle"
     )]
     phases: Vec<String>,
     /// The `nats-server` binary of ingest-nats (default: $RALIO_NATS_SERVER_BIN, else
@@ -99,6 +105,7 @@ struct Summary {
     live_p99_us: Option<u64>,
     /// Live fan-out through the bare tonic floor (a broadcast from memory).
     live_floor_p99_us: Option<u64>,
+    live_h2_p99_us: Option<u64>,
     catchup_storage: Option<(f64, f64)>,
     catchup_tail: Option<(f64, f64)>,
     floor: Option<(f64, f64)>,
@@ -134,7 +141,8 @@ async fn run_in(args: &Args, root: &Path) -> anyhow::Result<()> {
             summary.ingest = Some(ingest(args, "SQLite", &gateway, &webhooks, None).await?);
         }
         if args.runs("live") {
-            summary.live_p99_us = Some(live(args, "live, gateway", &gateway, &webhooks).await?);
+            summary.live_p99_us =
+                Some(live(args, "live, gateway", &gateway, gateway.grpc, &webhooks).await?);
         }
         gateway.stop()?;
     }
@@ -144,7 +152,8 @@ async fn run_in(args: &Args, root: &Path) -> anyhow::Result<()> {
     }
 
     let mut stored: Option<PathBuf> = None;
-    if args.runs("catchup") || args.runs("floor") || args.runs("live-floor") {
+    if args.runs("catchup") || args.runs("floor") || args.runs("live-floor") || args.runs("live-h2")
+    {
         let dir = root.join("catchup");
         let gateway = Server::start(Kind::Gateway, Some(&dir), None)?;
         let webhooks = Webhooks::new(gateway.http, args.connections)?;
@@ -191,7 +200,15 @@ async fn run_in(args: &Args, root: &Path) -> anyhow::Result<()> {
         if args.runs("live-floor") {
             let webhooks = Webhooks::new(floor.http, args.connections)?;
             let label = "live, floor (bare tonic broadcast from memory, no storage)";
-            summary.live_floor_p99_us = Some(live(args, label, &floor, &webhooks).await?);
+            summary.live_floor_p99_us =
+                Some(live(args, label, &floor, floor.grpc, &webhooks).await?);
+        }
+        if args.runs("live-h2")
+            && let Some(h2) = floor.h2
+        {
+            let webhooks = Webhooks::new(floor.http, args.connections)?;
+            let label = "live, h2 fan-out floor (raw h2, one task per connection, from memory)";
+            summary.live_h2_p99_us = Some(live(args, label, &floor, h2, &webhooks).await?);
         }
         floor.stop()?;
     }
@@ -391,11 +408,12 @@ async fn live(
     args: &Args,
     label: &str,
     server: &Server,
+    grpc: SocketAddr,
     webhooks: &Webhooks,
 ) -> anyhow::Result<u64> {
     let total = (args.rate * args.live_seconds) as usize;
     let warm_up = args.rate as usize;
-    let channels = client::channels(server.grpc, args.connections_for(args.subscribers)).await?;
+    let channels = client::channels(grpc, args.connections_for(args.subscribers)).await?;
     let streams = open_streams(
         &channels,
         args.subscribers,
@@ -407,35 +425,61 @@ async fn live(
     let sent: Arc<Vec<AtomicU64>> = Arc::new((0..total).map(|_| AtomicU64::new(0)).collect());
     let deadline = tokio::time::Instant::now() + Duration::from_secs(args.live_seconds + 60);
 
-    let mut readers = Vec::with_capacity(streams.len());
-    for mut stream in streams {
+    // One reader task per connection polls all of that connection's streams (a `SelectAll`):
+    // a message wakes the reader once however many streams it feeds, where a task per stream
+    // cost a task wake-up per delivery. Each reader keeps its latencies in a plain vector and
+    // arms one deadline for the whole phase (a histogram per reader missed the cache on every
+    // record; a timeout per message took the time driver's lock twice per delivery). All three
+    // were the client's own cost, on cores it shares with the server.
+    let connections = channels.len();
+    let mut groups: Vec<Vec<client::Events>> = (0..connections).map(|_| Vec::new()).collect();
+    for (index, stream) in streams.into_iter().enumerate() {
+        groups[index % connections].push(stream);
+    }
+    let mut readers = Vec::with_capacity(connections);
+    for group in groups {
         let sent = Arc::clone(&sent);
         readers.push(tokio::spawn(async move {
-            let mut latencies = histogram()?;
-            let mut received = 0usize;
-            while received < total {
-                let message = match tokio::time::timeout_at(deadline, stream.message()).await {
-                    Ok(Ok(Some(message))) => message,
-                    _ => break,
-                };
-                let Some(event) = message.event else { continue };
-                let at = base.elapsed().as_nanos() as u64;
-                received += 1;
-                let Some(n) = event
-                    .id
-                    .strip_prefix("live-")
-                    .and_then(|n| n.parse::<usize>().ok())
-                else {
-                    continue;
-                };
-                if n >= warm_up
-                    && let Some(slot) = sent.get(n)
-                {
-                    let posted = slot.load(Ordering::Acquire);
-                    latencies.saturating_record(at.saturating_sub(posted) / 1000);
+            let streams = group.len();
+            let mut received = vec![0usize; streams];
+            let mut latencies: Vec<u64> =
+                Vec::with_capacity(streams * total.saturating_sub(warm_up));
+            let mut merged = futures::stream::select_all(
+                group
+                    .into_iter()
+                    .enumerate()
+                    .map(|(index, stream)| stream.map(move |item| (index, item))),
+            );
+            let read = async {
+                let mut complete = 0;
+                while complete < streams {
+                    let Some((index, item)) = merged.next().await else {
+                        break;
+                    };
+                    let Ok(LightResponse { event: Some(event) }) = item else {
+                        continue;
+                    };
+                    let at = base.elapsed().as_nanos() as u64;
+                    received[index] += 1;
+                    complete += usize::from(received[index] == total);
+                    let Some(n) = event
+                        .id
+                        .strip_prefix("live-")
+                        .and_then(|n| n.parse::<usize>().ok())
+                    else {
+                        continue;
+                    };
+                    if n >= warm_up
+                        && let Some(slot) = sent.get(n)
+                    {
+                        let posted = slot.load(Ordering::Acquire);
+                        latencies.push(at.saturating_sub(posted) / 1000);
+                    }
                 }
-            }
-            anyhow::Ok((latencies, received))
+            };
+            // A reader still short at the deadline reports what it has (counted as short).
+            let _ = tokio::time::timeout_at(deadline, read).await;
+            (latencies, received)
         }));
     }
 
@@ -463,10 +507,12 @@ async fn live(
     let mut delivered = 0usize;
     let mut short = 0usize;
     for reader in readers {
-        let (histogram, received) = reader.await??;
-        latencies.add(&histogram)?;
-        delivered += received;
-        short += usize::from(received < total);
+        let (samples, received) = reader.await?;
+        for latency in samples {
+            latencies.saturating_record(latency);
+        }
+        delivered += received.iter().sum::<usize>();
+        short += received.iter().filter(|&&count| count < total).count();
     }
     let elapsed = started.elapsed();
     let used = cpu.used(server);
@@ -662,6 +708,12 @@ fn print_summary(args: &Args, summary: &Summary) {
     if let Some(p99) = summary.live_floor_p99_us {
         println!(
             "    same through the bare tonic floor:      {:>10.2} ms     (reference)",
+            p99 as f64 / 1000.0,
+        );
+    }
+    if let Some(p99) = summary.live_h2_p99_us {
+        println!(
+            "    same through a raw-h2 fan-out floor:    {:>10.2} ms     (reference)",
             p99 as f64 / 1000.0,
         );
     }

@@ -1,6 +1,7 @@
 //! The servers under test run in child processes (this binary, `events-server`), so that their
 //! resident memory is theirs alone: the 10,000 client streams of the memory test live in the
-//! parent. The child prints `READY <grpc addr> <http addr>` and serves until its stdin closes.
+//! parent. The child prints `READY <grpc addr> <http addr>` (the floor adds the address of its
+//! raw-h2 fan-out) and serves until its stdin closes.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::SocketAddr;
@@ -53,7 +54,8 @@ pub struct ServerArgs {
 /// Child side: start the server, announce it, serve until stdin closes.
 pub async fn serve(args: ServerArgs) -> anyhow::Result<()> {
     let any = SocketAddr::from(([127, 0, 0, 1], 0));
-    let (grpc, http, guard) = match args.kind {
+    // The third address serves the raw-h2 fan-out floor (the floor child only).
+    let (grpc, http, h2, guard) = match args.kind {
         Kind::Gateway => {
             let events = match args.nats_url {
                 Some(url) => EventsSettings {
@@ -77,7 +79,7 @@ pub async fn serve(args: ServerArgs) -> anyhow::Result<()> {
             .await
             .context("cannot start the gateway under test")?;
             let (grpc, http) = (handle.gateway.grpc_addr(), handle.gateway.http_addr());
-            (grpc, http, Some(handle))
+            (grpc, http, None, Some(handle))
         }
         Kind::Floor => {
             let path = args.events_file.context("--events-file is required")?;
@@ -109,13 +111,20 @@ pub async fn serve(args: ServerArgs) -> anyhow::Result<()> {
                 .with_state(LiveFloor {
                     template: Arc::new(template),
                     cursor: Arc::new(AtomicU64::new(0)),
-                    live,
+                    live: live.clone(),
                 });
+            let live_h2 = live;
             tokio::spawn(async move { axum::serve(http_listener, receiver).await });
-            (addr, http, None)
+            let h2_listener = tokio::net::TcpListener::bind(any).await?;
+            let h2 = h2_listener.local_addr()?;
+            tokio::spawn(super::h2_fanout::serve(h2_listener, live_h2));
+            (addr, http, Some(h2), None)
         }
     };
-    println!("READY {grpc} {http}");
+    match h2 {
+        Some(h2) => println!("READY {grpc} {http} {h2}"),
+        None => println!("READY {grpc} {http}"),
+    }
     std::io::stdout().flush()?;
     // Serve until the parent closes our stdin (or dies).
     tokio::task::spawn_blocking(|| {
@@ -228,6 +237,8 @@ pub struct Server {
     stdin: Option<ChildStdin>,
     pub grpc: SocketAddr,
     pub http: SocketAddr,
+    /// The raw-h2 fan-out floor's address (floor children only).
+    pub h2: Option<SocketAddr>,
 }
 
 impl Server {
@@ -285,11 +296,13 @@ impl Server {
         );
         let grpc = words.next().context("grpc addr")?.parse()?;
         let http = words.next().context("http addr")?.parse()?;
+        let h2 = words.next().map(str::parse).transpose()?;
         Ok(Self {
             child,
             stdin,
             grpc,
             http,
+            h2,
         })
     }
 
