@@ -11,6 +11,7 @@ use std::pin::Pin;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
+use bytes::Bytes;
 use ralio_core::webhook::Envelope;
 use tokio::sync::watch;
 
@@ -48,8 +49,9 @@ pub struct LoggedEvent {
     type_key: String,
     /// The proto form, built once per stored copy and shared by every stream that sends it.
     proto: OnceLock<pb::Event>,
-    /// `SubscribeResponse { event }` encoded, once per stored copy, for every stream.
-    subscribe_bytes: OnceLock<Vec<u8>>,
+    /// `SubscribeResponse { event }` as one gRPC message on the wire, built once per stored
+    /// copy and shared (not copied) by every stream that sends it.
+    grpc_message: OnceLock<Bytes>,
 }
 
 impl LoggedEvent {
@@ -60,7 +62,7 @@ impl LoggedEvent {
             type_key: type_key(&event.type_name),
             event,
             proto: OnceLock::new(),
-            subscribe_bytes: OnceLock::new(),
+            grpc_message: OnceLock::new(),
         }
     }
 
@@ -74,15 +76,19 @@ impl LoggedEvent {
         self.proto.get_or_init(|| super::convert::to_proto(self))
     }
 
-    /// The protobuf encoding of `SubscribeResponse { event: self.proto() }`: what a stream
-    /// writes for this event ([`super::frames`]).
+    /// The protobuf encoding of `SubscribeResponse { event: self.proto() }`.
     pub fn subscribe_bytes(&self) -> &[u8] {
-        self.subscribe_bytes.get_or_init(|| {
-            use prost::Message;
-            pb::SubscribeResponse {
+        &self.grpc_message()[super::frames::GRPC_PREFIX..]
+    }
+
+    /// [`Self::subscribe_bytes`] framed as one gRPC message (flag and length first): what a
+    /// `Subscribe` stream writes for this event ([`super::frames`]). Cloning it is a reference
+    /// count, so a thousand streams send one buffer.
+    pub fn grpc_message(&self) -> &Bytes {
+        self.grpc_message.get_or_init(|| {
+            super::frames::grpc_message(&pb::SubscribeResponse {
                 kind: Some(pb::subscribe_response::Kind::Event(self.proto().clone())),
-            }
-            .encode_to_vec()
+            })
         })
     }
 }
