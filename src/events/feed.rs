@@ -113,7 +113,15 @@ impl Feed for Follow {
                 return Some(Ok(Frame::Event(event)));
             }
             // Marked seen before reading, so a commit after the read wakes the wait below.
-            self.head.borrow_and_update();
+            let head = *self.head.borrow_and_update();
+            if self.position >= head {
+                // Nothing committed beyond what this stream has looked at (the live case after
+                // each event it sends): wait without asking the log.
+                if self.wait(head).await? {
+                    return Some(Ok(heartbeat(self.log.latest_cursor())));
+                }
+                continue;
+            }
             let batch = match self
                 .log
                 .read_from(self.position, Arc::clone(&self.filter), READ_BATCH)
@@ -137,11 +145,23 @@ impl Feed for Follow {
             if moved {
                 continue;
             }
-            // Caught up: wait for a commit, or send a heartbeat when idle for an interval.
+            if self.wait(head).await? {
+                return Some(Ok(heartbeat(self.log.latest_cursor())));
+            }
+        }
+    }
+}
+
+impl Follow {
+    /// Caught up: waits for a commit after `head` (false) or for a heartbeat to be due after an
+    /// idle interval (true); `None` when the log has shut down.
+    async fn wait(&mut self, head: u64) -> Option<bool> {
+        loop {
             tokio::select! {
                 changed = self.head.changed() => {
-                    if changed.is_err() {
-                        return None;
+                    changed.ok()?;
+                    if *self.head.borrow() > head {
+                        return Some(false);
                     }
                 }
                 _ = self.ticker.tick() => {
@@ -150,7 +170,7 @@ impl Feed for Follow {
                         self.ticker.reset_at(due);
                         continue;
                     }
-                    return Some(Ok(heartbeat(self.log.latest_cursor())));
+                    return Some(true);
                 }
             }
         }

@@ -24,6 +24,27 @@ struct Tail {
     complete_after: u64,
 }
 
+/// Index of the first event with a cursor above `after` in `events` (ascending cursors).
+/// Cursors are usually consecutive, so the index is computed and checked against its
+/// neighbours (two look-ups, where a binary search over the tail touched a dozen events that
+/// other cores had written); a gap falls back to the search.
+fn first_after(events: &VecDeque<Arc<LoggedEvent>>, after: u64) -> usize {
+    let Some(front) = events.front() else {
+        return 0;
+    };
+    if after < front.cursor {
+        return 0;
+    }
+    if let Ok(guess) = usize::try_from(after - front.cursor + 1)
+        && guess <= events.len()
+        && events[guess - 1].cursor <= after
+        && events.get(guess).is_none_or(|event| event.cursor > after)
+    {
+        return guess;
+    }
+    events.partition_point(|event| event.cursor <= after)
+}
+
 /// Head announcements and the in-memory tail.
 pub struct Hub {
     head: watch::Sender<u64>,
@@ -91,7 +112,7 @@ impl Hub {
         if after < tail.complete_after {
             return None;
         }
-        let start = tail.events.partition_point(|event| event.cursor <= after);
+        let start = first_after(&tail.events, after);
         let mut batch = ReadBatch {
             events: Vec::new(),
             scanned_to: after,
@@ -174,5 +195,23 @@ mod tests {
         assert_eq!(batch.scanned_to, 14);
         assert_eq!(hub.cached(13).unwrap().event.id, "e13");
         assert!(hub.cached(11).is_none());
+    }
+
+    #[test]
+    fn the_first_event_after_a_cursor_is_found_with_and_without_gaps() {
+        let dense: VecDeque<_> = (5..=9).map(|cursor| event(cursor, "a")).collect();
+        // Cursors with gaps (rolled-back appends leave them): the computed index is wrong and
+        // the search takes over.
+        let gappy: VecDeque<_> = [5, 6, 9, 10, 14]
+            .into_iter()
+            .map(|cursor| event(cursor, "a"))
+            .collect();
+        for events in [&dense, &gappy] {
+            for after in 0..16 {
+                let expected = events.partition_point(|event| event.cursor <= after);
+                assert_eq!(first_after(events, after), expected, "after {after}");
+            }
+        }
+        assert_eq!(first_after(&VecDeque::new(), 3), 0);
     }
 }
