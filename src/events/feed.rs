@@ -114,36 +114,32 @@ impl Feed for Follow {
             }
             // Marked seen before reading, so a commit after the read wakes the wait below.
             let head = *self.head.borrow_and_update();
-            if self.position >= head {
-                // Nothing committed beyond what this stream has looked at (the live case after
-                // each event it sends): wait without asking the log.
-                if self.wait(head).await? {
-                    return Some(Ok(heartbeat(self.log.latest_cursor())));
+            // At or past the head (the live case, after each event it sends), a stream waits
+            // without asking the log: nothing beyond its position has been committed.
+            if self.position < head {
+                let batch = match self
+                    .log
+                    .read_from(self.position, Arc::clone(&self.filter), READ_BATCH)
+                    .await
+                {
+                    Ok(batch) => batch,
+                    Err(err) => {
+                        self.ended = true;
+                        return Some(Err((self.on_error)(&err)));
+                    }
+                };
+                let moved = batch.scanned_to > self.position;
+                self.position = self.position.max(batch.scanned_to);
+                if !batch.events.is_empty() {
+                    // Noted, not a timer reset: re-arming a tokio timer takes the time driver's
+                    // lock, which 1,000 streams of a busy log would do for every event.
+                    self.last_batch = Instant::now();
+                    self.pending = batch.events.into_iter();
+                    continue;
                 }
-                continue;
-            }
-            let batch = match self
-                .log
-                .read_from(self.position, Arc::clone(&self.filter), READ_BATCH)
-                .await
-            {
-                Ok(batch) => batch,
-                Err(err) => {
-                    self.ended = true;
-                    return Some(Err((self.on_error)(&err)));
+                if moved {
+                    continue;
                 }
-            };
-            let moved = batch.scanned_to > self.position;
-            self.position = self.position.max(batch.scanned_to);
-            if !batch.events.is_empty() {
-                // Noted, not a timer reset: re-arming a tokio timer takes the time driver's
-                // lock, which 1,000 streams of a busy log would do for every event.
-                self.last_batch = Instant::now();
-                self.pending = batch.events.into_iter();
-                continue;
-            }
-            if moved {
-                continue;
             }
             if self.wait(head).await? {
                 return Some(Ok(heartbeat(self.log.latest_cursor())));
