@@ -113,11 +113,10 @@ pub async fn serve(args: ServerArgs) -> anyhow::Result<()> {
                     cursor: Arc::new(AtomicU64::new(0)),
                     live: live.clone(),
                 });
-            let live_h2 = live;
             tokio::spawn(async move { axum::serve(http_listener, receiver).await });
             let h2_listener = tokio::net::TcpListener::bind(any).await?;
             let h2 = h2_listener.local_addr()?;
-            tokio::spawn(super::h2_fanout::serve(h2_listener, live_h2));
+            tokio::spawn(super::h2_fanout::serve(h2_listener, live));
             (addr, http, Some(h2), None)
         }
     };

@@ -4,12 +4,12 @@
 //! tonic (through hyper) gives every response stream a task of its own, so an event sent to
 //! 1,000 subscribers is 1,000 task wake-ups, each taking the connection's lock several times.
 //! Here an event wakes one task per connection. The point is to measure what such a fan-out
-//! would buy on this machine, not to serve anyone: the request is not read (every stream
-//! follows the live broadcast), flow control is left to h2's send buffer (fine for a client
-//! that keeps reading), nothing is authenticated and the stream never ends.
+//! would buy on this machine, not to serve anyone: the request is read and ignored (every
+//! stream follows the live broadcast), flow control is left to h2's send buffer (fine for a
+//! client that keeps reading), nothing is authenticated and the stream never ends.
 
 use bytes::Bytes;
-use prost::Message;
+use ralio_gateway::events::frames::grpc_message;
 use ralio_gateway::proto::ralio::v1 as pb;
 use tokio::net::TcpListener;
 use tokio::sync::broadcast;
@@ -49,8 +49,8 @@ async fn connection(
                     .header("content-type", "application/grpc")
                     .body(())?;
                 streams.push(respond.send_response(response, false)?);
-                // The request is read to its end and ignored: h2 limits how many small DATA
-                // frames may sit unread, and a dropped body resets the stream.
+                // The request is read to its end and ignored: h2 ends a connection on which
+                // too many small DATA frames sit unread (its "excessive load" guard).
                 tokio::spawn(drain(request.into_body()));
             }
             message = live.recv() => {
@@ -59,7 +59,8 @@ async fn connection(
                     Err(broadcast::error::RecvError::Lagged(_)) => continue,
                     Err(broadcast::error::RecvError::Closed) => return Ok(()),
                 };
-                let frame = grpc_frame(&message);
+                // Framed as the gateway frames its events.
+                let frame = grpc_message(&message);
                 // A stream the client reset is dropped from the list.
                 streams.retain_mut(|stream| stream.send_data(frame.clone(), false).is_ok());
             }
@@ -72,18 +73,6 @@ async fn drain(mut body: h2::RecvStream) {
     while let Some(Ok(chunk)) = body.data().await {
         let _ = body.flow_control().release_capacity(chunk.len());
     }
-}
-
-/// One gRPC message on the wire: uncompressed flag, big-endian length, the protobuf.
-fn grpc_frame(message: &pb::SubscribeResponse) -> Bytes {
-    let length = message.encoded_len();
-    let mut frame = Vec::with_capacity(5 + length);
-    frame.push(0);
-    frame.extend_from_slice(&u32::try_from(length).unwrap_or(u32::MAX).to_be_bytes());
-    message
-        .encode(&mut frame)
-        .expect("a Vec grows to fit the message");
-    Bytes::from(frame)
 }
 
 #[cfg(test)]
@@ -140,15 +129,5 @@ mod tests {
                 );
             }
         }
-    }
-
-    #[test]
-    fn a_frame_is_the_grpc_length_prefixed_message() {
-        let message = event("evt-1", 7);
-        let frame = grpc_frame(&message);
-        assert_eq!(frame[0], 0, "not compressed");
-        let length = u32::from_be_bytes(frame[1..5].try_into().unwrap()) as usize;
-        assert_eq!(length, frame.len() - 5);
-        assert_eq!(pb::SubscribeResponse::decode(&frame[5..]).unwrap(), message);
     }
 }
