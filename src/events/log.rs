@@ -76,14 +76,9 @@ impl LoggedEvent {
         self.proto.get_or_init(|| super::convert::to_proto(self))
     }
 
-    /// The protobuf encoding of `SubscribeResponse { event: self.proto() }`.
-    pub fn subscribe_bytes(&self) -> &[u8] {
-        &self.grpc_message()[super::frames::GRPC_PREFIX..]
-    }
-
-    /// [`Self::subscribe_bytes`] framed as one gRPC message (flag and length first): what a
-    /// `Subscribe` stream writes for this event ([`super::frames`]). Cloning it is a reference
-    /// count, so a thousand streams send one buffer.
+    /// `SubscribeResponse { event: self.proto() }` framed as one gRPC message (flag and length
+    /// first): what a `Subscribe` stream writes for this event ([`super::frames`]). Cloning it is
+    /// a reference count, so a thousand streams send one buffer.
     pub fn grpc_message(&self) -> &Bytes {
         self.grpc_message.get_or_init(|| {
             super::frames::grpc_message(&pb::SubscribeResponse {
