@@ -16,6 +16,8 @@ Environment variables:
   RALIO_API_CODE        merchant api_code used to log in to RalioPay
   RALIO_API_KEY         merchant api_key (keep it out of the file; it is never logged)
   RALIO_GRPC_ADDR       gRPC listen address (default 127.0.0.1:50051)
+  RALIO_EVENTS_GRPC_ADDR  optional second gRPC address serving EventsService (and health)
+                        with one task per connection for live fan-out; plain HTTP/2 only
   RALIO_HTTP_ADDR       admin HTTP listen address: /metrics, /healthz (default 127.0.0.1:8080)
   RALIO_DATA_DIR        directory for durable state (default ./.ralio-data)
   RALIO_WEBHOOK_SECRET  key of the HMAC-SHA256 signature on RalioPay webhooks
@@ -27,6 +29,7 @@ Environment variables:
 
 Example file:
   grpc_addr = \"0.0.0.0:50051\"
+  events_grpc_addr = \"0.0.0.0:50052\"   # optional: the events port (no TLS)
   http_addr = \"0.0.0.0:8080\"
   data_dir = \"/var/lib/ralio-gateway\"
   idempotency_ttl_secs = 86400        # how long idempotent outcomes are replayable
@@ -90,6 +93,9 @@ pub struct ServeArgs {
     /// gRPC listen address [env: RALIO_GRPC_ADDR] [default: 127.0.0.1:50051]
     #[arg(long, value_name = "ADDR")]
     pub grpc_addr: Option<SocketAddr>,
+    /// Events port: EventsService and health for many live subscribers, plain HTTP/2 [env: RALIO_EVENTS_GRPC_ADDR] [default: off]
+    #[arg(long, value_name = "ADDR")]
+    pub events_grpc_addr: Option<SocketAddr>,
     /// Admin HTTP listen address (/metrics, /healthz) [env: RALIO_HTTP_ADDR] [default: 127.0.0.1:8080]
     #[arg(long, value_name = "ADDR")]
     pub http_addr: Option<SocketAddr>,
@@ -102,6 +108,7 @@ impl ServeArgs {
     pub fn overrides(&self) -> Overrides {
         Overrides {
             grpc_addr: self.grpc_addr,
+            events_grpc_addr: self.events_grpc_addr,
             http_addr: self.http_addr,
             data_dir: self.data_dir.clone(),
         }
@@ -113,6 +120,9 @@ pub struct DevArgs {
     /// gRPC listen address of the gateway.
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:50051")]
     pub grpc_addr: SocketAddr,
+    /// Events port of the gateway (EventsService for many live subscribers); off if omitted.
+    #[arg(long, value_name = "ADDR")]
+    pub events_grpc_addr: Option<SocketAddr>,
     /// Admin HTTP listen address of the gateway (/metrics, /healthz, webhooks).
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
     pub http_addr: SocketAddr,

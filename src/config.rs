@@ -21,6 +21,8 @@ pub mod env {
     pub const BASE_URL: &str = "RALIO_BASE_URL";
     pub const GRPC_ADDR: &str = "RALIO_GRPC_ADDR";
     pub const HTTP_ADDR: &str = "RALIO_HTTP_ADDR";
+    /// Optional second gRPC port serving `EventsService` with a fan-out loop of its own.
+    pub const EVENTS_GRPC_ADDR: &str = "RALIO_EVENTS_GRPC_ADDR";
     pub const DATA_DIR: &str = "RALIO_DATA_DIR";
     pub const WEBHOOK_SECRET: &str = "RALIO_WEBHOOK_SECRET";
     /// The previous webhook secret, still accepted while RalioPay switches to the new one.
@@ -38,6 +40,9 @@ pub mod env {
 #[derive(Debug, Clone)]
 pub struct GatewayConfig {
     pub grpc_addr: SocketAddr,
+    /// The events port (`crate::fanout`): `EventsService` and health on a second gRPC port
+    /// built for live fan-out to many subscribers. Off when `None`; plain HTTP/2 only.
+    pub events_grpc_addr: Option<SocketAddr>,
     /// Admin HTTP server: `/metrics`, `/healthz` and (later) the webhook receiver.
     pub http_addr: SocketAddr,
     /// Where durable state lives (the idempotency database, later the event log).
@@ -121,6 +126,7 @@ fn invalid(setting: &str, message: impl Into<String>) -> ConfigError {
 #[serde(deny_unknown_fields)]
 pub struct FileConfig {
     pub grpc_addr: Option<String>,
+    pub events_grpc_addr: Option<String>,
     pub http_addr: Option<String>,
     pub data_dir: Option<PathBuf>,
     pub idempotency_ttl_secs: Option<u64>,
@@ -251,6 +257,7 @@ fn secret<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<Se
 #[derive(Debug, Default, Clone)]
 pub struct Overrides {
     pub grpc_addr: Option<SocketAddr>,
+    pub events_grpc_addr: Option<SocketAddr>,
     pub http_addr: Option<SocketAddr>,
     pub data_dir: Option<PathBuf>,
 }
@@ -289,6 +296,13 @@ pub fn resolve(
             env_value(env::GRPC_ADDR).or(file.grpc_addr).as_deref(),
             DEFAULT_GRPC_ADDR,
         )?,
+    };
+    let events_grpc_addr = match flags.events_grpc_addr {
+        Some(addr) => Some(addr),
+        None => env_value(env::EVENTS_GRPC_ADDR)
+            .or(file.events_grpc_addr)
+            .map(|value| parse_addr(env::EVENTS_GRPC_ADDR, Some(&value), ""))
+            .transpose()?,
     };
     let http_addr = match flags.http_addr {
         Some(addr) => addr,
@@ -376,8 +390,16 @@ pub fn resolve(
         .collect::<Result<Vec<_>, ConfigError>>()?;
 
     let defaults = ShutdownSettings::default();
+    if events_grpc_addr.is_some() && tls.is_some() {
+        return Err(invalid(
+            env::EVENTS_GRPC_ADDR,
+            "the events port serves plain HTTP/2 only and cannot be combined with TLS; \
+             leave it unset or terminate TLS in front of it",
+        ));
+    }
     Ok(GatewayConfig {
         grpc_addr,
+        events_grpc_addr,
         http_addr,
         data_dir,
         ralio,
@@ -608,6 +630,7 @@ scopes = ["read", "money:move"]
         ]);
         let flags = Overrides {
             grpc_addr: Some("127.0.0.1:9000".parse().unwrap()),
+            events_grpc_addr: None,
             http_addr: None,
             data_dir: Some(PathBuf::from("/flag/data")),
         };
@@ -667,6 +690,78 @@ scopes = ["read", "money:move"]
         )
         .unwrap_err();
         assert!(err.to_string().contains("tls"), "{err}");
+    }
+
+    #[test]
+    fn the_events_port_is_off_unless_set_and_refuses_tls() {
+        let config = resolve(
+            FileConfig::parse(FILE).unwrap(),
+            env(&[]),
+            &Overrides::default(),
+        )
+        .unwrap();
+        assert_eq!(config.events_grpc_addr, None);
+
+        // File, then environment, then flag.
+        let text = format!("events_grpc_addr = \"0.0.0.0:6002\"\n{FILE}");
+        let from_file = resolve(
+            FileConfig::parse(&text).unwrap(),
+            env(&[]),
+            &Overrides::default(),
+        )
+        .unwrap();
+        assert_eq!(
+            from_file.events_grpc_addr,
+            Some("0.0.0.0:6002".parse().unwrap())
+        );
+        let from_env = resolve(
+            FileConfig::parse(&text).unwrap(),
+            env(&[(env::EVENTS_GRPC_ADDR, "127.0.0.1:7002")]),
+            &Overrides::default(),
+        )
+        .unwrap();
+        assert_eq!(
+            from_env.events_grpc_addr,
+            Some("127.0.0.1:7002".parse().unwrap())
+        );
+        let flags = Overrides {
+            events_grpc_addr: Some("127.0.0.1:9002".parse().unwrap()),
+            ..Overrides::default()
+        };
+        let from_flag = resolve(
+            FileConfig::parse(&text).unwrap(),
+            env(&[(env::EVENTS_GRPC_ADDR, "127.0.0.1:7002")]),
+            &flags,
+        )
+        .unwrap();
+        assert_eq!(
+            from_flag.events_grpc_addr,
+            Some("127.0.0.1:9002".parse().unwrap())
+        );
+
+        let err = resolve(
+            FileConfig::parse(FILE).unwrap(),
+            env(&[(env::EVENTS_GRPC_ADDR, "port 7002")]),
+            &Overrides::default(),
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains(env::EVENTS_GRPC_ADDR), "{err}");
+
+        // The port serves plain HTTP/2: with TLS configured the gateway does not start.
+        let err = resolve(
+            FileConfig::parse(FILE).unwrap(),
+            env(&[
+                (env::EVENTS_GRPC_ADDR, "127.0.0.1:7002"),
+                (env::TLS_CERT, "/c.pem"),
+                (env::TLS_KEY, "/k.pem"),
+            ]),
+            &Overrides::default(),
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string().contains(env::EVENTS_GRPC_ADDR) && err.to_string().contains("TLS"),
+            "{err}"
+        );
     }
 
     #[test]

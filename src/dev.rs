@@ -33,6 +33,8 @@ pub enum DevError {
 #[derive(Debug, Clone)]
 pub struct DevOptions {
     pub grpc_addr: SocketAddr,
+    /// The events port (`crate::fanout`), off when `None`.
+    pub events_grpc_addr: Option<SocketAddr>,
     pub http_addr: SocketAddr,
     pub sandbox_addr: SocketAddr,
     pub data_dir: PathBuf,
@@ -46,6 +48,7 @@ impl From<DevArgs> for DevOptions {
     fn from(args: DevArgs) -> Self {
         Self {
             grpc_addr: args.grpc_addr,
+            events_grpc_addr: args.events_grpc_addr,
             http_addr: args.http_addr,
             sandbox_addr: args.sandbox_addr,
             data_dir: args.data_dir,
@@ -119,6 +122,7 @@ pub async fn start(options: DevOptions) -> Result<DevHandle, DevError> {
     let webhook_secret = Secret::new(options.webhook_secret.unwrap_or_else(generate_token));
     let config = GatewayConfig {
         grpc_addr: options.grpc_addr,
+        events_grpc_addr: options.events_grpc_addr,
         http_addr: options.http_addr,
         data_dir: options.data_dir,
         ralio: RalioSettings {

@@ -1,7 +1,8 @@
 //! gRPC gateway to the RalioPay REST API.
 //!
 //! Layout: `cli`/`config` (what to run and with which settings), `server` (the tonic server,
-//! its layers and the admin HTTP server), `auth` (gateway tokens and scopes),
+//! its layers and the admin HTTP server), `fanout` (the optional events port: gRPC on `h2` with
+//! one task per connection for live `Subscribe` streams), `auth` (gateway tokens and scopes),
 //! `request_context` (request id, deadline, idempotency key), `status` (the one error → gRPC
 //! status mapping), `idempotency` (durable replay of creating/money-moving calls), `health`,
 //! `metrics`, `dev` (the all-in-one development mode) and `services` (one module per resource
@@ -15,6 +16,7 @@ pub mod convert;
 pub mod descriptor;
 pub mod dev;
 pub mod events;
+pub mod fanout;
 pub mod health;
 pub mod idempotency;
 pub mod logging;

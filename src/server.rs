@@ -1,6 +1,7 @@
 //! Assembles and runs the gateway: the tonic server (health, reflection, the resource services,
-//! behind the request-context, metrics and auth layers) and the admin HTTP server (`/metrics`,
-//! `/healthz`, and whatever router is merged in, e.g. the webhook receiver).
+//! behind the request-context, metrics and auth layers), the optional events port
+//! ([`crate::fanout`]: `EventsService` and health behind the same layers) and the admin HTTP
+//! server (`/metrics`, `/healthz`, and whatever router is merged in, e.g. the webhook receiver).
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -18,10 +19,12 @@ use tokio::task::JoinHandle;
 use tonic::service::RoutesBuilder;
 use tonic::transport::server::TcpIncoming;
 use tonic::transport::{Certificate, Identity, Server, ServerTlsConfig};
+use tower::ServiceBuilder;
 
 use crate::auth::AuthLayer;
 use crate::config::{GatewayConfig, ShutdownSettings, TlsSettings};
 use crate::descriptor::ApiSurface;
+use crate::fanout;
 use crate::health::{Readiness, ReadinessProbe, wait_for_login};
 use crate::idempotency::{IdempotencyStore, JetStreamStore, SqliteStore, StoreError};
 use crate::metrics::{Metrics, MetricsLayer};
@@ -154,7 +157,7 @@ impl Gateway {
             metrics: metrics.clone(),
         };
         let mut routes = RoutesBuilder::default();
-        routes.add_service(health_service);
+        routes.add_service(health_service.clone());
         add_reflection(&mut routes)?;
         services::register(&mut routes, &context);
         routes.add_service(events.service.clone().routes());
@@ -177,16 +180,43 @@ impl Gateway {
             .iter()
             .cloned()
             .chain(REFLECTION_METHODS.iter().map(|m| (*m).to_owned()));
+        let metrics_layer = MetricsLayer::new(metrics.clone(), known_methods);
+        let auth_layer = AuthLayer::new(Arc::new(config.tokens.clone()));
         let grpc = builder
             .layer(RequestContextLayer)
-            .layer(MetricsLayer::new(metrics.clone(), known_methods))
-            .layer(AuthLayer::new(Arc::new(config.tokens.clone())))
+            .layer(metrics_layer.clone())
+            .layer(auth_layer.clone())
             .add_routes(routes.routes())
             .serve_with_incoming_shutdown(
                 TcpIncoming::from(grpc_listener).with_nodelay(Some(true)),
                 shutdown_signal(shutdown_rx.clone()),
             );
-        let grpc_task = tokio::spawn(async move { grpc.await.map_err(ServeError::from) });
+
+        // The events port: the same layers in the same order, over EventsService and health.
+        let mut events_grpc_addr = None;
+        let mut events_port = None;
+        if let Some(addr) = config.events_grpc_addr {
+            let listener = bind(addr).await?;
+            events_grpc_addr = Some(local_addr(&listener, addr)?);
+            let mut routes = RoutesBuilder::default();
+            routes.add_service(health_service);
+            routes.add_service(events.service.clone().routes());
+            let service = ServiceBuilder::new()
+                .layer(RequestContextLayer)
+                .layer(metrics_layer)
+                .layer(auth_layer)
+                .service(routes.routes().prepare());
+            events_port = Some(fanout::serve(listener, service, shutdown_rx.clone()));
+        }
+        let grpc_task = tokio::spawn(async move {
+            let events = async move {
+                if let Some(port) = events_port {
+                    port.await;
+                }
+                Ok::<(), ServeError>(())
+            };
+            tokio::try_join!(async { grpc.await.map_err(ServeError::from) }, events).map(|_| ())
+        });
 
         let admin = admin_router(metrics.clone(), readiness.clone())
             .merge(extras.http_routes.unwrap_or_default())
@@ -212,9 +242,10 @@ impl Gateway {
             )));
         }
 
-        tracing::info!(%grpc_addr, %http_addr, tls = config.tls.is_some(), "gateway listening");
+        tracing::info!(%grpc_addr, ?events_grpc_addr, %http_addr, tls = config.tls.is_some(), "gateway listening");
         Ok(GatewayHandle {
             grpc_addr,
+            events_grpc_addr,
             http_addr,
             readiness,
             context,
@@ -230,6 +261,7 @@ impl Gateway {
 /// A running gateway.
 pub struct GatewayHandle {
     grpc_addr: SocketAddr,
+    events_grpc_addr: Option<SocketAddr>,
     http_addr: SocketAddr,
     readiness: Readiness,
     context: ServiceContext,
@@ -244,6 +276,11 @@ impl GatewayHandle {
     /// Where the gRPC server listens (the real port when configured with port 0).
     pub fn grpc_addr(&self) -> SocketAddr {
         self.grpc_addr
+    }
+
+    /// Where the events port listens, when it is configured.
+    pub fn events_grpc_addr(&self) -> Option<SocketAddr> {
+        self.events_grpc_addr
     }
 
     /// Where the admin HTTP server listens.
@@ -330,9 +367,9 @@ fn flatten_finished(
     }
 }
 
-async fn shutdown_signal(mut receiver: watch::Receiver<bool>) {
+fn shutdown_signal(receiver: watch::Receiver<bool>) -> impl Future<Output = ()> {
     // A dropped sender also means "stop".
-    let _ = receiver.wait_for(|stop| *stop).await;
+    fanout::stopped(receiver)
 }
 
 async fn bind(addr: SocketAddr) -> Result<TcpListener, StartError> {

@@ -24,6 +24,7 @@ const TOKEN: &str = "test-token-with-read";
 fn config(base_url: String, data_dir: &std::path::Path) -> GatewayConfig {
     GatewayConfig {
         grpc_addr: "127.0.0.1:0".parse().unwrap(),
+        events_grpc_addr: None,
         http_addr: "127.0.0.1:0".parse().unwrap(),
         data_dir: data_dir.to_owned(),
         ralio: RalioSettings {

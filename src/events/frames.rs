@@ -32,7 +32,7 @@ use crate::proto::ralio::v1 as pb;
 use crate::proto::ralio::v1::events_service_server::EventsServiceServer;
 
 /// The gRPC path of `Subscribe`.
-const SUBSCRIBE_PATH: &str = "/ralio.v1.EventsService/Subscribe";
+pub const SUBSCRIBE_PATH: &str = "/ralio.v1.EventsService/Subscribe";
 
 /// Bytes before each gRPC message on the wire: a compression flag and a big-endian length.
 pub const GRPC_PREFIX: usize = 5;

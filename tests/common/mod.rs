@@ -115,6 +115,7 @@ impl TestEnv {
         let data_dir = tempfile::tempdir().expect("temp dir");
         let mut config = GatewayConfig {
             grpc_addr: "127.0.0.1:0".parse().expect("addr"),
+            events_grpc_addr: Some("127.0.0.1:0".parse().expect("addr")),
             http_addr: "127.0.0.1:0".parse().expect("addr"),
             data_dir: data_dir.path().to_owned(),
             ralio: RalioSettings {
@@ -173,6 +174,21 @@ impl TestEnv {
     pub fn grpc_as(&self, token: &str) -> Grpc {
         Grpc {
             channel: self.channel.clone(),
+            bearer: Bearer(Some(token.to_owned())),
+        }
+    }
+
+    /// gRPC clients presenting `token` on a new connection to the events port
+    /// (`GatewayConfig::events_grpc_addr`, on in every test environment).
+    pub fn events_port_as(&self, token: &str) -> Grpc {
+        let addr = self
+            .gateway
+            .events_grpc_addr()
+            .expect("events port configured");
+        Grpc {
+            channel: Channel::from_shared(format!("http://{addr}"))
+                .expect("uri")
+                .connect_lazy(),
             bearer: Bearer(Some(token.to_owned())),
         }
     }

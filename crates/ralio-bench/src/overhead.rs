@@ -173,6 +173,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     let any = SocketAddr::from(([127, 0, 0, 1], 0));
     let dev = dev::start(DevOptions {
         grpc_addr: any,
+        events_grpc_addr: None,
         http_addr: any,
         sandbox_addr: any,
         data_dir: data_dir.clone(),

@@ -32,6 +32,7 @@ async fn start_dev(data_dir: std::path::PathBuf) -> (ralio_gateway::dev::DevHand
     let handle = ralio_gateway::dev::start(ralio_gateway::dev::DevOptions {
         events: Default::default(),
         grpc_addr: any_port(),
+        events_grpc_addr: None,
         http_addr: any_port(),
         sandbox_addr: any_port(),
         data_dir,

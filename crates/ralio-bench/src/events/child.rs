@@ -54,8 +54,9 @@ pub struct ServerArgs {
 /// Child side: start the server, announce it, serve until stdin closes.
 pub async fn serve(args: ServerArgs) -> anyhow::Result<()> {
     let any = SocketAddr::from(([127, 0, 0, 1], 0));
-    // The third address serves the raw-h2 fan-out floor (the floor child only).
-    let (grpc, http, h2, guard) = match args.kind {
+    // The third address is a fan-out served by one task per connection: the gateway's events
+    // port, or the floor's raw-h2 server.
+    let (grpc, http, fanout, guard) = match args.kind {
         Kind::Gateway => {
             let events = match args.nats_url {
                 Some(url) => EventsSettings {
@@ -69,6 +70,7 @@ pub async fn serve(args: ServerArgs) -> anyhow::Result<()> {
             };
             let handle = dev::start(DevOptions {
                 grpc_addr: any,
+                events_grpc_addr: Some(any),
                 http_addr: any,
                 sandbox_addr: any,
                 data_dir: args.data_dir.context("--data-dir is required")?,
@@ -78,8 +80,9 @@ pub async fn serve(args: ServerArgs) -> anyhow::Result<()> {
             })
             .await
             .context("cannot start the gateway under test")?;
-            let (grpc, http) = (handle.gateway.grpc_addr(), handle.gateway.http_addr());
-            (grpc, http, None, Some(handle))
+            let gateway = &handle.gateway;
+            let (grpc, http) = (gateway.grpc_addr(), gateway.http_addr());
+            (grpc, http, gateway.events_grpc_addr(), Some(handle))
         }
         Kind::Floor => {
             let path = args.events_file.context("--events-file is required")?;
@@ -120,8 +123,8 @@ pub async fn serve(args: ServerArgs) -> anyhow::Result<()> {
             (addr, http, Some(h2), None)
         }
     };
-    match h2 {
-        Some(h2) => println!("READY {grpc} {http} {h2}"),
+    match fanout {
+        Some(fanout) => println!("READY {grpc} {http} {fanout}"),
         None => println!("READY {grpc} {http}"),
     }
     std::io::stdout().flush()?;
@@ -236,8 +239,8 @@ pub struct Server {
     stdin: Option<ChildStdin>,
     pub grpc: SocketAddr,
     pub http: SocketAddr,
-    /// The raw-h2 fan-out floor's address (floor children only).
-    pub h2: Option<SocketAddr>,
+    /// The gateway's events port, or the floor's raw-h2 fan-out server.
+    pub fanout: Option<SocketAddr>,
 }
 
 impl Server {
@@ -295,13 +298,13 @@ impl Server {
         );
         let grpc = words.next().context("grpc addr")?.parse()?;
         let http = words.next().context("http addr")?.parse()?;
-        let h2 = words.next().map(str::parse).transpose()?;
+        let fanout = words.next().map(str::parse).transpose()?;
         Ok(Self {
             child,
             stdin,
             grpc,
             http,
-            h2,
+            fanout,
         })
     }
 
