@@ -189,7 +189,7 @@ impl Gateway {
             .add_routes(routes.routes())
             .serve_with_incoming_shutdown(
                 TcpIncoming::from(grpc_listener).with_nodelay(Some(true)),
-                shutdown_signal(shutdown_rx.clone()),
+                fanout::stopped(shutdown_rx.clone()),
             );
 
         // The events port: the same layers in the same order, over EventsService and health.
@@ -221,7 +221,7 @@ impl Gateway {
         let admin = admin_router(metrics.clone(), readiness.clone())
             .merge(extras.http_routes.unwrap_or_default())
             .merge(events.ingest.unwrap_or_default());
-        let http_shutdown = shutdown_signal(shutdown_rx);
+        let http_shutdown = fanout::stopped(shutdown_rx);
         let http_task = tokio::spawn(async move {
             axum::serve(http_listener, admin)
                 .with_graceful_shutdown(http_shutdown)
@@ -242,7 +242,11 @@ impl Gateway {
             )));
         }
 
-        tracing::info!(%grpc_addr, ?events_grpc_addr, %http_addr, tls = config.tls.is_some(), "gateway listening");
+        tracing::info!(%grpc_addr, %http_addr, tls = config.tls.is_some(), "gateway listening");
+        // Its own line: tools read the main port from the one above (`grpc_addr=`).
+        if let Some(addr) = events_grpc_addr {
+            tracing::info!(%addr, "events port listening");
+        }
         Ok(GatewayHandle {
             grpc_addr,
             events_grpc_addr,
@@ -365,11 +369,6 @@ fn flatten_finished(
         Err(err) if err.is_cancelled() => Ok(()),
         other => flatten(other),
     }
-}
-
-fn shutdown_signal(receiver: watch::Receiver<bool>) -> impl Future<Output = ()> {
-    // A dropped sender also means "stop".
-    fanout::stopped(receiver)
 }
 
 async fn bind(addr: SocketAddr) -> Result<TcpListener, StartError> {

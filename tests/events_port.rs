@@ -21,20 +21,6 @@ use tonic_health::pb::health_client::HealthClient;
 const WAIT: Duration = Duration::from_secs(10);
 const OPEN: &str = "ralio_gateway_event_streams_open";
 
-fn account_event(i: usize) -> Vec<u8> {
-    v2(
-        &format!("evt-{i}"),
-        "viban_activated",
-        json!({"vibanId": format!("v{i}"), "accountId": format!("acc-{}", i % 3)}),
-    )
-}
-
-async fn ingest(url: &str, range: std::ops::Range<usize>) {
-    for i in range {
-        deliver_ok(url, &account_event(i)).await;
-    }
-}
-
 fn from_earliest() -> pb::SubscribeRequest {
     pb::SubscribeRequest {
         start: earliest(),

@@ -15,14 +15,6 @@ use tonic::Code;
 
 const WAIT: Duration = Duration::from_secs(10);
 
-fn account_event(i: usize) -> Vec<u8> {
-    v2(
-        &format!("evt-{i}"),
-        "viban_activated",
-        json!({"vibanId": format!("v{i}"), "accountId": format!("acc-{}", i % 3)}),
-    )
-}
-
 /// A subscription from the latest position with the shortest heartbeat interval allowed (1 s).
 fn heartbeat_every_second() -> pb::SubscribeRequest {
     pb::SubscribeRequest {
@@ -31,12 +23,6 @@ fn heartbeat_every_second() -> pb::SubscribeRequest {
             nanos: 0,
         }),
         ..Default::default()
-    }
-}
-
-async fn ingest(url: &str, range: std::ops::Range<usize>) {
-    for i in range {
-        deliver_ok(url, &account_event(i)).await;
     }
 }
 

@@ -23,14 +23,6 @@ use tonic::Code;
 
 const WAIT: Duration = Duration::from_secs(10);
 
-fn account_event(i: usize) -> Vec<u8> {
-    v2(
-        &format!("evt-{i}"),
-        "viban_activated",
-        json!({"vibanId": format!("v{i}"), "accountId": format!("acc-{}", i % 3)}),
-    )
-}
-
 async fn ingest(url: &str, range: std::ops::Range<usize>) {
     for i in range {
         let reply = deliver_ok(url, &account_event(i)).await;

@@ -78,7 +78,8 @@ where
     while connections.join_next().await.is_some() {}
 }
 
-/// Resolves when `receiver` says stop or its sender is gone.
+/// Resolves when `receiver` says stop or its sender is gone (a dropped sender also means stop);
+/// every server of the gateway waits on it.
 pub(crate) async fn stopped(mut receiver: watch::Receiver<bool>) {
     let _ = receiver.wait_for(|stop| *stop).await;
 }

@@ -74,6 +74,22 @@ pub fn v2(id: &str, event_type: &str, data: Value) -> Vec<u8> {
     .unwrap()
 }
 
+/// The `i`-th test event: `evt-<i>`, a `viban_activated` for account `acc-<i % 3>`.
+pub fn account_event(i: usize) -> Vec<u8> {
+    v2(
+        &format!("evt-{i}"),
+        "viban_activated",
+        json!({"vibanId": format!("v{i}"), "accountId": format!("acc-{}", i % 3)}),
+    )
+}
+
+/// Delivers [`account_event`]s `range`, one after the other.
+pub async fn ingest(url: &str, range: std::ops::Range<usize>) {
+    for i in range {
+        deliver_ok(url, &account_event(i)).await;
+    }
+}
+
 /// POSTs `body` to the receiver with an optional `X-Signature`; returns status and JSON.
 pub async fn deliver(url: &str, body: &[u8], signature: Option<&str>) -> (u16, Value) {
     let mut request = reqwest::Client::new()
