@@ -17,11 +17,11 @@ Environment variables:
   RALIO_API_KEY         merchant api_key (keep it out of the file; it is never logged)
   RALIO_GRPC_ADDR       gRPC listen address (default 127.0.0.1:50051)
   RALIO_EVENTS_GRPC_ADDR  optional second gRPC address serving EventsService (and health)
-                        with one task per connection for live fan-out; plain HTTP/2 only
+                        with one task per connection for live fan-out (TLS as the main port)
   RALIO_HTTP_ADDR       admin HTTP listen address: /metrics, /healthz (default 127.0.0.1:8080)
   RALIO_DATA_DIR        directory for durable state (default ./.ralio-data)
   RALIO_WEBHOOK_SECRET  key of the HMAC-SHA256 signature on RalioPay webhooks
-  RALIO_TLS_CERT, RALIO_TLS_KEY   PEM certificate chain and key: serve gRPC over TLS
+  RALIO_TLS_CERT, RALIO_TLS_KEY   PEM certificate chain and key: serve both gRPC ports over TLS
   RALIO_TLS_CLIENT_CA   PEM CA: require client certificates signed by it (mTLS)
   RALIO_EVENTS_BACKEND  event log: sqlite (default) or nats ([events] backend)
   RALIO_NATS_URL        NATS URL(s) of the nats backend ([events.nats] url)
@@ -29,7 +29,7 @@ Environment variables:
 
 Example file:
   grpc_addr = \"0.0.0.0:50051\"
-  events_grpc_addr = \"0.0.0.0:50052\"   # optional: the events port (no TLS)
+  events_grpc_addr = \"0.0.0.0:50052\"   # optional: the events port
   http_addr = \"0.0.0.0:8080\"
   data_dir = \"/var/lib/ralio-gateway\"
   idempotency_ttl_secs = 86400        # how long idempotent outcomes are replayable

@@ -41,7 +41,8 @@ pub mod env {
 pub struct GatewayConfig {
     pub grpc_addr: SocketAddr,
     /// The events port (`crate::fanout`): `EventsService` and health on a second gRPC port
-    /// built for live fan-out to many subscribers. Off when `None`; plain HTTP/2 only.
+    /// built for live fan-out to many subscribers. Off when `None`; served with the same
+    /// `tls` as the main port.
     pub events_grpc_addr: Option<SocketAddr>,
     /// Admin HTTP server: `/metrics`, `/healthz` and (later) the webhook receiver.
     pub http_addr: SocketAddr,
@@ -73,7 +74,8 @@ pub struct RalioSettings {
     pub max_retries: u32,
 }
 
-/// Server TLS; with `client_ca`, clients must present a certificate signed by it (mTLS).
+/// Server TLS of both gRPC ports; with `client_ca`, clients must present a certificate signed
+/// by it (mTLS).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TlsSettings {
     pub cert: PathBuf,
@@ -390,13 +392,6 @@ pub fn resolve(
         .collect::<Result<Vec<_>, ConfigError>>()?;
 
     let defaults = ShutdownSettings::default();
-    if events_grpc_addr.is_some() && tls.is_some() {
-        return Err(invalid(
-            env::EVENTS_GRPC_ADDR,
-            "the events port serves plain HTTP/2 only and cannot be combined with TLS; \
-             leave it unset or terminate TLS in front of it",
-        ));
-    }
     Ok(GatewayConfig {
         grpc_addr,
         events_grpc_addr,
@@ -693,7 +688,7 @@ scopes = ["read", "money:move"]
     }
 
     #[test]
-    fn the_events_port_is_off_unless_set_and_refuses_tls() {
+    fn the_events_port_is_off_unless_set_and_takes_the_same_tls() {
         let config = resolve(
             FileConfig::parse(FILE).unwrap(),
             env(&[]),
@@ -747,8 +742,8 @@ scopes = ["read", "money:move"]
         .unwrap_err();
         assert!(err.to_string().contains(env::EVENTS_GRPC_ADDR), "{err}");
 
-        // The port serves plain HTTP/2: with TLS configured the gateway does not start.
-        let err = resolve(
+        // TLS settings are the gateway's, for both ports (tests/gateway_tls.rs serves them).
+        let both = resolve(
             FileConfig::parse(FILE).unwrap(),
             env(&[
                 (env::EVENTS_GRPC_ADDR, "127.0.0.1:7002"),
@@ -757,11 +752,12 @@ scopes = ["read", "money:move"]
             ]),
             &Overrides::default(),
         )
-        .unwrap_err();
-        assert!(
-            err.to_string().contains(env::EVENTS_GRPC_ADDR) && err.to_string().contains("TLS"),
-            "{err}"
+        .unwrap();
+        assert_eq!(
+            both.events_grpc_addr,
+            Some("127.0.0.1:7002".parse().unwrap())
         );
+        assert_eq!(both.tls.map(|tls| tls.cert), Some("/c.pem".into()));
     }
 
     #[test]

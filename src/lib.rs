@@ -5,7 +5,7 @@
 //! one task per connection for live `Subscribe` streams), `auth` (gateway tokens and scopes),
 //! `request_context` (request id, deadline, idempotency key), `status` (the one error → gRPC
 //! status mapping), `idempotency` (durable replay of creating/money-moving calls), `health`,
-//! `metrics`, `dev` (the all-in-one development mode) and `services` (one module per resource
+//! `metrics`, `tls` (server TLS for both gRPC ports), `dev` (the all-in-one development mode) and `services` (one module per resource
 //! group, registered in `services::register`).
 
 pub mod auth;
@@ -25,6 +25,7 @@ pub mod request_context;
 pub mod server;
 pub mod services;
 pub mod status;
+pub mod tls;
 
 /// Code generated from `proto/` by `build.rs` (messages, servers, clients).
 pub mod proto {

@@ -17,7 +17,7 @@ use crate::status;
 /// Request metadata (HTTP/2 header) names.
 pub const REQUEST_ID_HEADER: &str = "x-request-id";
 pub const IDEMPOTENCY_KEY_HEADER: &str = "idempotency-key";
-const GRPC_TIMEOUT_HEADER: &str = "grpc-timeout";
+pub const GRPC_TIMEOUT_HEADER: &str = "grpc-timeout";
 
 /// Longest accepted caller-supplied request id; longer ones are replaced by a generated id.
 const MAX_REQUEST_ID_LEN: usize = 128;

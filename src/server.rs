@@ -17,12 +17,12 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use tonic::service::RoutesBuilder;
+use tonic::transport::Server;
 use tonic::transport::server::TcpIncoming;
-use tonic::transport::{Certificate, Identity, Server, ServerTlsConfig};
 use tower::ServiceBuilder;
 
 use crate::auth::AuthLayer;
-use crate::config::{GatewayConfig, ShutdownSettings, TlsSettings};
+use crate::config::{GatewayConfig, ShutdownSettings};
 use crate::descriptor::ApiSurface;
 use crate::fanout;
 use crate::health::{Readiness, ReadinessProbe, wait_for_login};
@@ -30,6 +30,7 @@ use crate::idempotency::{IdempotencyStore, JetStreamStore, SqliteStore, StoreErr
 use crate::metrics::{Metrics, MetricsLayer};
 use crate::request_context::RequestContextLayer;
 use crate::services::{self, ServiceContext};
+use crate::tls::{ServerTls, TlsError};
 
 /// File name of the idempotency database inside the data directory.
 pub const IDEMPOTENCY_DB: &str = "idempotency.sqlite3";
@@ -54,6 +55,8 @@ pub enum StartError {
     },
     #[error("TLS: {0}")]
     Tls(String),
+    #[error("TLS: {0}")]
+    TlsFiles(#[from] TlsError),
     #[error("metrics: {0}")]
     Metrics(#[from] prometheus::Error),
     #[error("reflection: {0}")]
@@ -169,10 +172,14 @@ impl Gateway {
 
         let (shutdown_tx, shutdown_rx) = watch::channel(false);
 
+        let tls = match &config.tls {
+            Some(settings) => Some(ServerTls::load(settings).await?),
+            None => None,
+        };
         let mut builder = Server::builder();
-        if let Some(tls) = &config.tls {
+        if let Some(tls) = &tls {
             builder = builder
-                .tls_config(tls_config(tls).await?)
+                .tls_config(tls.tonic())
                 .map_err(|err| StartError::Tls(err.to_string()))?;
         }
         let known_methods = surface
@@ -206,7 +213,13 @@ impl Gateway {
                 .layer(metrics_layer)
                 .layer(auth_layer)
                 .service(routes.routes().prepare());
-            events_port = Some(fanout::serve(listener, service, shutdown_rx.clone()));
+            let acceptor = tls.as_ref().map(ServerTls::acceptor).transpose()?;
+            events_port = Some(fanout::serve(
+                listener,
+                acceptor,
+                service,
+                shutdown_rx.clone(),
+            ));
         }
         let grpc_task = tokio::spawn(async move {
             let events = async move {
@@ -399,22 +412,6 @@ fn add_reflection(routes: &mut RoutesBuilder) -> Result<(), StartError> {
     routes.add_service(v1.build_v1().map_err(reflection_error)?);
     routes.add_service(v1alpha.build_v1alpha().map_err(reflection_error)?);
     Ok(())
-}
-
-async fn tls_config(tls: &TlsSettings) -> Result<ServerTlsConfig, StartError> {
-    let read = |path: std::path::PathBuf| async move {
-        tokio::fs::read(&path)
-            .await
-            .map_err(|err| StartError::Tls(format!("cannot read {}: {err}", path.display())))
-    };
-    let cert = read(tls.cert.clone()).await?;
-    let key = read(tls.key.clone()).await?;
-    let mut config = ServerTlsConfig::new().identity(Identity::from_pem(cert, key));
-    if let Some(ca) = &tls.client_ca {
-        // With a client CA, tonic requires every client to present a certificate it signed.
-        config = config.client_ca_root(Certificate::from_pem(read(ca.clone()).await?));
-    }
-    Ok(config)
 }
 
 /// The admin endpoints.

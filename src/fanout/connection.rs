@@ -17,7 +17,7 @@ use futures::StreamExt;
 use futures::future::BoxFuture;
 use futures::stream::FuturesUnordered;
 use futures::task::AtomicWaker;
-use tokio::net::TcpStream;
+use tokio::io::{AsyncRead, AsyncWrite};
 use tonic::codegen::{Service, StdError, http};
 
 use super::pipe::{self, RequestBody};
@@ -36,12 +36,13 @@ const MAX_SEND_BUFFER: usize = 400 * 1024;
 
 /// Serves one connection until the client closes it, it fails, or `stop` resolves and its
 /// calls finish (GOAWAY first, so the client opens no new ones).
-pub(super) async fn serve<S, B>(
-    socket: TcpStream,
+pub(super) async fn serve<T, S, B>(
+    socket: T,
     service: S,
     stop: impl Future<Output = ()>,
 ) -> Result<(), h2::Error>
 where
+    T: AsyncRead + AsyncWrite + Unpin,
     S: Service<
             http::Request<RequestBody>,
             Response = http::Response<B>,

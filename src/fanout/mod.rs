@@ -12,30 +12,38 @@
 //! heartbeats and catch-up from storage behave exactly as there; [`pipe`] moves requests and
 //! responses between `h2` and that stack, with HTTP/2 flow control as the back-pressure.
 //!
-//! The port is opt-in (`RALIO_EVENTS_GRPC_ADDR`, `events_grpc_addr`); it does not serve TLS.
+//! The port is opt-in (`RALIO_EVENTS_GRPC_ADDR`, `events_grpc_addr`). With TLS configured it
+//! serves TLS as the main port does (same certificate, same client verification).
 
 mod connection;
 mod pipe;
 
 use std::convert::Infallible;
+use std::net::SocketAddr;
 use std::time::Duration;
 
 use bytes::Bytes;
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
-use tokio::task::JoinSet;
+use tokio::task::{JoinSet, unconstrained};
 use tonic::codegen::{Service, StdError, http};
+
+use crate::tls::TlsAcceptor;
 
 pub use pipe::RequestBody;
 
 /// Pause after a failed `accept` (e.g. out of file descriptors) before trying again.
 const ACCEPT_BACKOFF: Duration = Duration::from_millis(50);
 
-/// Serves gRPC on `listener` with `service` until `shutdown` turns true (or its sender is
-/// dropped): then stops accepting, asks every connection to finish (HTTP/2 GOAWAY) and waits
-/// for them. Dropping the future ends every connection at once.
-pub async fn serve<S, B>(listener: TcpListener, service: S, shutdown: watch::Receiver<bool>)
-where
+/// Serves gRPC on `listener` with `service` (over TLS with `tls`) until `shutdown` turns true
+/// (or its sender is dropped): then stops accepting, asks every connection to finish (HTTP/2
+/// GOAWAY) and waits for them. Dropping the future ends every connection at once.
+pub async fn serve<S, B>(
+    listener: TcpListener,
+    tls: Option<TlsAcceptor>,
+    service: S,
+    shutdown: watch::Receiver<bool>,
+) where
     S: Service<http::Request<RequestBody>, Response = http::Response<B>, Error = Infallible>
         + Clone
         + Send
@@ -53,17 +61,13 @@ where
                 Ok((socket, peer)) => {
                     // Small frames (one event) go out at once.
                     let _ = socket.set_nodelay(true);
-                    let connection =
-                        connection::serve(socket, service.clone(), stopped(shutdown.clone()));
-                    // Outside tokio's cooperative budget: the connection polls hundreds of
-                    // streams per event and would otherwise have them all report "not yet"
-                    // once the budget ran out; its passes are bounded instead
-                    // (`connection::MAX_PASSES`).
-                    connections.spawn(async move {
-                        if let Err(err) = tokio::task::unconstrained(connection).await {
-                            tracing::debug!(%peer, error = %err, "events port: connection ended");
-                        }
-                    });
+                    connections.spawn(connect(
+                        socket,
+                        peer,
+                        tls.clone(),
+                        service.clone(),
+                        shutdown.clone(),
+                    ));
                 }
                 Err(err) => {
                     tracing::warn!(error = %err, "events port: accept failed");
@@ -78,8 +82,140 @@ where
     while connections.join_next().await.is_some() {}
 }
 
+/// Serves one accepted connection to its end: the TLS handshake first if the port has TLS
+/// (abandoned if the port stops meanwhile), then HTTP/2.
+///
+/// The connection runs outside tokio's cooperative budget: it polls hundreds of streams per
+/// event and would otherwise have them all report "not yet" once the budget ran out; its
+/// passes are bounded instead (`connection::MAX_PASSES`).
+async fn connect<S, B>(
+    socket: TcpStream,
+    peer: SocketAddr,
+    tls: Option<TlsAcceptor>,
+    service: S,
+    shutdown: watch::Receiver<bool>,
+) where
+    S: Service<http::Request<RequestBody>, Response = http::Response<B>, Error = Infallible>
+        + Clone
+        + Send
+        + 'static,
+    S::Future: Send + 'static,
+    B: http_body::Body<Data = Bytes> + Send + 'static,
+    B::Error: Into<StdError>,
+{
+    let stop = stopped(shutdown.clone());
+    let served = match tls {
+        None => unconstrained(connection::serve(socket, service, stop)).await,
+        Some(tls) => {
+            let handshake = tokio::select! {
+                () = stopped(shutdown) => return,
+                handshake = tls.accept(socket) => handshake,
+            };
+            match handshake {
+                Ok(socket) => unconstrained(connection::serve(socket, service, stop)).await,
+                Err(err) => {
+                    tracing::debug!(%peer, error = %err, "events port: TLS handshake failed");
+                    return;
+                }
+            }
+        }
+    };
+    if let Err(err) = served {
+        tracing::debug!(%peer, error = %err, "events port: connection ended");
+    }
+}
+
 /// Resolves when `receiver` says stop or its sender is gone (a dropped sender also means stop);
 /// every server of the gateway waits on it.
 pub(crate) async fn stopped(mut receiver: watch::Receiver<bool>) {
     let _ = receiver.wait_for(|stop| *stop).await;
+}
+
+#[cfg(test)]
+mod tests {
+    use std::convert::Infallible;
+    use std::time::Duration;
+
+    use bytes::Bytes;
+    use http_body_util::Full;
+    use tonic::codegen::http;
+
+    use super::{RequestBody, connection};
+
+    /// A service that answers `/fast` at once (grpc-status 0) and never answers anything else.
+    fn service() -> impl tower::Service<
+        http::Request<RequestBody>,
+        Response = http::Response<Full<Bytes>>,
+        Error = Infallible,
+        Future = impl Send,
+    > + Clone
+    + Send
+    + 'static {
+        tower::service_fn(|request: http::Request<RequestBody>| async move {
+            if request.uri().path() != "/fast" {
+                std::future::pending::<()>().await;
+            }
+            let response = http::Response::builder()
+                .header("content-type", "application/grpc")
+                .header("grpc-status", "0")
+                .body(Full::new(Bytes::new()))
+                .expect("response");
+            Ok::<_, Infallible>(response)
+        })
+    }
+
+    /// Sends `path` with an optional `grpc-timeout` on `client`; the response's `grpc-status`,
+    /// or `None` if there is no response within `wait`.
+    async fn call(
+        client: &mut h2::client::SendRequest<Bytes>,
+        path: &str,
+        timeout: Option<&str>,
+        wait: Duration,
+    ) -> Option<String> {
+        let mut request = http::Request::post(format!("http://localhost{path}"))
+            .header("content-type", "application/grpc")
+            .header("te", "trailers");
+        if let Some(timeout) = timeout {
+            request = request.header("grpc-timeout", timeout);
+        }
+        let (response, _body) = client
+            .send_request(request.body(()).expect("request"), false)
+            .expect("stream opens");
+        let response = tokio::time::timeout(wait, response).await.ok()?;
+        let response = response.expect("response headers");
+        let status = response.headers().get("grpc-status").expect("grpc-status");
+        Some(status.to_str().expect("ascii").to_owned())
+    }
+
+    #[tokio::test]
+    async fn a_call_still_unanswered_at_its_grpc_timeout_is_answered_deadline_exceeded() {
+        let (client_io, server_io) = tokio::io::duplex(64 * 1024);
+        tokio::spawn(connection::serve(
+            server_io,
+            service(),
+            std::future::pending::<()>(),
+        ));
+        let (mut client, h2_connection) = h2::client::handshake(client_io).await.expect("h2");
+        tokio::spawn(h2_connection);
+        let wait = Duration::from_secs(10);
+
+        // DEADLINE_EXCEEDED is 4; a call that answers in time is not affected by its deadline.
+        assert_eq!(
+            call(&mut client, "/slow", Some("100m"), wait)
+                .await
+                .as_deref(),
+            Some("4")
+        );
+        assert_eq!(
+            call(&mut client, "/fast", Some("100m"), wait)
+                .await
+                .as_deref(),
+            Some("0")
+        );
+        // Without a deadline the same call is still waiting well after 100 ms.
+        assert_eq!(
+            call(&mut client, "/slow", None, Duration::from_millis(500)).await,
+            None
+        );
+    }
 }

@@ -7,11 +7,14 @@ use std::pin::{Pin, pin};
 use std::task::{Context, Poll, ready};
 
 use bytes::Bytes;
+use futures::future::OptionFuture;
 use h2::server::SendResponse;
 use h2::{RecvStream, SendStream};
 use http_body::{Body, Frame};
 use tonic::codegen::{Service, StdError, http};
 use tower::ServiceExt;
+
+use crate::request_context::{GRPC_TIMEOUT_HEADER, parse_grpc_timeout};
 
 /// A request body read from an HTTP/2 stream. Flow-control capacity goes back to the client
 /// as the service reads each chunk.
@@ -61,7 +64,10 @@ impl Body for RequestBody {
 }
 
 /// Answers one request: calls `service`, sends the response headers, then the body. A reset
-/// from the client (or the connection going away) drops the call wherever it is.
+/// from the client (or the connection going away) drops the call wherever it is. A call still
+/// without a response at the caller's deadline (`grpc-timeout`) is dropped and answered
+/// `DEADLINE_EXCEEDED`; as on tonic's server, the deadline bounds the wait for the response
+/// headers, not a stream's body.
 pub(super) async fn answer<S, B>(
     service: S,
     request: http::Request<RecvStream>,
@@ -75,18 +81,35 @@ pub(super) async fn answer<S, B>(
     B: Body<Data = Bytes>,
     B::Error: Into<StdError>,
 {
+    let timeout = request
+        .headers()
+        .get(GRPC_TIMEOUT_HEADER)
+        .and_then(|value| value.to_str().ok())
+        .and_then(parse_grpc_timeout);
+    let mut expired = pin!(OptionFuture::from(timeout.map(tokio::time::sleep)));
     let mut call = pin!(service.oneshot(request.map(RequestBody::new)));
     let response = poll_fn(|cx| {
         if respond.poll_reset(cx).is_ready() {
             return Poll::Ready(None);
         }
-        call.as_mut().poll(cx).map(Some)
+        if let Poll::Ready(Some(())) = expired.as_mut().poll(cx) {
+            return Poll::Ready(Some(Err(DeadlineExceeded)));
+        }
+        call.as_mut().poll(cx).map(|response| match response {
+            Ok(response) => Some(Ok(response)),
+            Err(never) => match never {},
+        })
     })
     .await;
     let response = match response {
         None => return,
         Some(Ok(response)) => response,
-        Some(Err(never)) => match never {},
+        Some(Err(DeadlineExceeded)) => {
+            let status = tonic::Status::deadline_exceeded("the call's grpc-timeout expired");
+            let (parts, ()) = status.into_http::<()>().into_parts();
+            let _ = respond.send_response(http::Response::from_parts(parts, ()), true);
+            return;
+        }
     };
     let (parts, body) = response.into_parts();
     let end = body.is_end_stream();
@@ -96,6 +119,9 @@ pub(super) async fn answer<S, B>(
         Err(err) => tracing::debug!(error = %err, "events port: response headers not sent"),
     }
 }
+
+/// The caller's deadline passed before the service answered.
+struct DeadlineExceeded;
 
 /// Sends `body` on `send`: data frames while the stream has send capacity, then the trailers
 /// (or an empty end-of-stream frame). A body that fails resets the stream.

@@ -71,6 +71,34 @@ fn token_registry() -> TokenRegistry {
     ])
 }
 
+/// The gateway settings of every test environment: ports 0 (the events port on), the sandbox at
+/// `ralio_url`, the test tokens, no TLS, no webhook secret, state in `data_dir`.
+pub fn gateway_config(ralio_url: &str, data_dir: &std::path::Path) -> GatewayConfig {
+    GatewayConfig {
+        grpc_addr: "127.0.0.1:0".parse().expect("addr"),
+        events_grpc_addr: Some("127.0.0.1:0".parse().expect("addr")),
+        http_addr: "127.0.0.1:0".parse().expect("addr"),
+        data_dir: data_dir.to_owned(),
+        ralio: RalioSettings {
+            base_url: ralio_url.to_owned(),
+            api_code: DEV_API_CODE.to_owned(),
+            api_key: Secret::new(DEV_API_KEY),
+            timeout: Duration::from_secs(5),
+            max_retries: 3,
+        },
+        tokens: token_registry(),
+        tls: None,
+        webhook_secret: None,
+        events: Default::default(),
+        idempotency_ttl: Duration::from_secs(3600),
+        shutdown: ShutdownSettings {
+            grace: Duration::ZERO,
+            timeout: Duration::from_secs(5),
+        },
+        login_retry: Duration::from_millis(20),
+    }
+}
+
 /// What [`TestEnv::start_with`] may change.
 pub struct EnvOptions {
     /// The sandbox's settings (token lifetime, auto-activate/settle, webhook delays).
@@ -113,29 +141,7 @@ impl TestEnv {
             .await
             .expect("sandbox starts");
         let data_dir = tempfile::tempdir().expect("temp dir");
-        let mut config = GatewayConfig {
-            grpc_addr: "127.0.0.1:0".parse().expect("addr"),
-            events_grpc_addr: Some("127.0.0.1:0".parse().expect("addr")),
-            http_addr: "127.0.0.1:0".parse().expect("addr"),
-            data_dir: data_dir.path().to_owned(),
-            ralio: RalioSettings {
-                base_url: sandbox.base_url(),
-                api_code: DEV_API_CODE.to_owned(),
-                api_key: Secret::new(DEV_API_KEY),
-                timeout: Duration::from_secs(5),
-                max_retries: 3,
-            },
-            tokens: token_registry(),
-            tls: None,
-            webhook_secret: None,
-            events: Default::default(),
-            idempotency_ttl: Duration::from_secs(3600),
-            shutdown: ShutdownSettings {
-                grace: Duration::ZERO,
-                timeout: Duration::from_secs(5),
-            },
-            login_retry: Duration::from_millis(20),
-        };
+        let mut config = gateway_config(&sandbox.base_url(), data_dir.path());
         (options.gateway)(&mut config);
         let gateway = Gateway::start_with(config.clone(), options.extras)
             .await
@@ -393,6 +399,16 @@ pub type Authed = InterceptedService<Channel, Bearer>;
 pub struct Grpc {
     channel: Channel,
     bearer: Bearer,
+}
+
+impl Grpc {
+    /// Clients on a channel of the test's own making (TLS, another port) presenting `token`.
+    pub fn on(channel: Channel, token: &str) -> Self {
+        Self {
+            channel,
+            bearer: Bearer(Some(token.to_owned())),
+        }
+    }
 }
 
 macro_rules! clients {

@@ -1,0 +1,130 @@
+//! Server TLS for both gRPC ports, from the PEM files of [`TlsSettings`].
+//!
+//! The files are read once at start-up; the main port gets them as tonic's `ServerTlsConfig`,
+//! the events port (`fanout`) as a rustls acceptor built the same way (the certificate chain and
+//! key, HTTP/2 offered by ALPN, and with a client CA every client must present a certificate it
+//! signed). Either both ports serve TLS or neither does.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio_rustls::rustls::crypto::{CryptoProvider, aws_lc_rs};
+use tokio_rustls::rustls::pki_types::pem::PemObject;
+use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use tokio_rustls::rustls::server::WebPkiClientVerifier;
+use tokio_rustls::rustls::{RootCertStore, ServerConfig};
+use tokio_rustls::server::TlsStream;
+use tonic::transport::{Certificate, Identity, ServerTlsConfig};
+
+use crate::config::TlsSettings;
+
+/// Longest a client may take to finish its TLS handshake on the events port.
+pub const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Why TLS could not be set up; the message names the file and never holds key material.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct TlsError(String);
+
+/// The PEM contents of the configured files. Holds the private key: no `Debug`.
+pub struct ServerTls {
+    cert: Vec<u8>,
+    key: Vec<u8>,
+    client_ca: Option<Vec<u8>>,
+}
+
+impl ServerTls {
+    /// Reads the files `settings` names.
+    pub async fn load(settings: &TlsSettings) -> Result<Self, TlsError> {
+        let read = |path: std::path::PathBuf| async move {
+            tokio::fs::read(&path)
+                .await
+                .map_err(|err| TlsError(format!("cannot read {}: {err}", path.display())))
+        };
+        let client_ca = match &settings.client_ca {
+            Some(path) => Some(read(path.clone()).await?),
+            None => None,
+        };
+        Ok(Self {
+            cert: read(settings.cert.clone()).await?,
+            key: read(settings.key.clone()).await?,
+            client_ca,
+        })
+    }
+
+    /// The main port's configuration (tonic).
+    pub fn tonic(&self) -> ServerTlsConfig {
+        let mut config = ServerTlsConfig::new().identity(Identity::from_pem(&self.cert, &self.key));
+        if let Some(ca) = &self.client_ca {
+            // With a client CA, tonic requires every client to present a certificate it signed.
+            config = config.client_ca_root(Certificate::from_pem(ca));
+        }
+        config
+    }
+
+    /// The events port's acceptor: the same identity and client verification as [`Self::tonic`].
+    /// Fails on a certificate or key that does not parse, or a key that does not match.
+    pub fn acceptor(&self) -> Result<TlsAcceptor, TlsError> {
+        let provider = Arc::new(aws_lc_rs::default_provider());
+        let builder = ServerConfig::builder_with_provider(Arc::clone(&provider))
+            .with_safe_default_protocol_versions()
+            .map_err(|err| TlsError(err.to_string()))?;
+        let builder = match &self.client_ca {
+            None => builder.with_no_client_auth(),
+            Some(ca) => builder.with_client_cert_verifier(client_verifier(ca, provider)?),
+        };
+        let chain = certificates(&self.cert, "certificate")?;
+        let key = PrivateKeyDer::from_pem_slice(&self.key).map_err(|_| {
+            TlsError("the private key is not a PEM PKCS#8, PKCS#1 or SEC1 key".into())
+        })?;
+        let mut config = builder
+            .with_single_cert(chain, key)
+            .map_err(|err| TlsError(format!("certificate and key: {err}")))?;
+        config.alpn_protocols = vec![b"h2".to_vec()];
+        Ok(TlsAcceptor(tokio_rustls::TlsAcceptor::from(Arc::new(
+            config,
+        ))))
+    }
+}
+
+/// Accepts TLS connections for the events port.
+#[derive(Clone)]
+pub struct TlsAcceptor(tokio_rustls::TlsAcceptor);
+
+impl TlsAcceptor {
+    /// Runs the server side of the handshake, for at most [`HANDSHAKE_TIMEOUT`].
+    pub async fn accept<IO>(&self, io: IO) -> std::io::Result<TlsStream<IO>>
+    where
+        IO: AsyncRead + AsyncWrite + Unpin,
+    {
+        tokio::time::timeout(HANDSHAKE_TIMEOUT, self.0.accept(io))
+            .await
+            .map_err(|_| std::io::Error::new(std::io::ErrorKind::TimedOut, "TLS handshake"))?
+    }
+}
+
+fn certificates(pem: &[u8], what: &str) -> Result<Vec<CertificateDer<'static>>, TlsError> {
+    let chain = CertificateDer::pem_slice_iter(pem)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|err| TlsError(format!("the {what} file is not PEM: {err}")))?;
+    if chain.is_empty() {
+        return Err(TlsError(format!("the {what} file holds no certificate")));
+    }
+    Ok(chain)
+}
+
+fn client_verifier(
+    ca: &[u8],
+    provider: Arc<CryptoProvider>,
+) -> Result<Arc<dyn tokio_rustls::rustls::server::danger::ClientCertVerifier>, TlsError> {
+    let mut roots = RootCertStore::empty();
+    for cert in certificates(ca, "client CA")? {
+        roots
+            .add(cert)
+            .map_err(|err| TlsError(format!("client CA: {err}")))?;
+    }
+    WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider)
+        .build()
+        .map_err(|err| TlsError(format!("client CA: {err}")))
+}
