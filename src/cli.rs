@@ -55,6 +55,10 @@ Example file:
   grace_secs = 5                      # NOT_SERVING before closing listeners
   timeout_secs = 30                   # then in-flight calls get this long
 
+  [keepalive]                         # HTTP/2 pings on both gRPC ports
+  interval_secs = 60                  # 0 turns them off
+  timeout_secs = 20                   # unanswered this long: the connection is closed
+
   [[tokens]]                          # one per client; the SHA-256 of the token, in hex
   name = \"payments-service\"           # (`ralio-gateway hash-token` computes it)
   sha256 = \"…64 hex digits…\"

@@ -58,6 +58,8 @@ pub struct GatewayConfig {
     /// How long idempotency records are kept after completion.
     pub idempotency_ttl: Duration,
     pub shutdown: ShutdownSettings,
+    /// HTTP/2 pings to clients on both gRPC ports (`[keepalive]`).
+    pub keepalive: KeepaliveSettings,
     /// First delay between start-up login attempts (doubles up to 30 s).
     pub login_retry: Duration,
 }
@@ -96,6 +98,26 @@ impl Default for ShutdownSettings {
         Self {
             grace: Duration::ZERO,
             timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+/// HTTP/2 keep-alive on both gRPC ports: every `interval` the server pings each connection,
+/// and closes one whose client has not answered within `timeout`, which frees its streams. It
+/// is how a client that vanished without closing its connection (host gone, network cut) is
+/// noticed in seconds rather than after TCP's retransmission timeout (many minutes).
+/// `interval: None` turns the pings off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KeepaliveSettings {
+    pub interval: Option<Duration>,
+    pub timeout: Duration,
+}
+
+impl Default for KeepaliveSettings {
+    fn default() -> Self {
+        Self {
+            interval: Some(Duration::from_secs(60)),
+            timeout: Duration::from_secs(20),
         }
     }
 }
@@ -141,6 +163,8 @@ pub struct FileConfig {
     pub tls: Option<FileTls>,
     #[serde(default)]
     pub shutdown: FileShutdown,
+    #[serde(default)]
+    pub keepalive: FileKeepalive,
     #[serde(default)]
     pub tokens: Vec<FileToken>,
 }
@@ -238,6 +262,14 @@ pub struct FileTls {
 #[serde(deny_unknown_fields)]
 pub struct FileShutdown {
     pub grace_secs: Option<u64>,
+    pub timeout_secs: Option<u64>,
+}
+
+/// `[keepalive]`: HTTP/2 pings on the gRPC ports; `interval_secs = 0` turns them off.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileKeepalive {
+    pub interval_secs: Option<u64>,
     pub timeout_secs: Option<u64>,
 }
 
@@ -413,7 +445,29 @@ pub fn resolve(
                 .timeout_secs
                 .map_or(defaults.timeout, Duration::from_secs),
         },
+        keepalive: keepalive_settings(&file.keepalive)?,
         login_retry: Duration::from_secs(1),
+    })
+}
+
+fn keepalive_settings(file: &FileKeepalive) -> Result<KeepaliveSettings, ConfigError> {
+    let defaults = KeepaliveSettings::default();
+    let timeout = file
+        .timeout_secs
+        .map_or(defaults.timeout, Duration::from_secs);
+    if timeout.is_zero() {
+        return Err(invalid(
+            "keepalive.timeout_secs",
+            "must be at least 1 (a client needs time to answer a ping)",
+        ));
+    }
+    Ok(KeepaliveSettings {
+        interval: match file.interval_secs {
+            None => defaults.interval,
+            Some(0) => None,
+            Some(secs) => Some(Duration::from_secs(secs)),
+        },
+        timeout,
     })
 }
 
@@ -758,6 +812,36 @@ scopes = ["read", "money:move"]
             Some("127.0.0.1:7002".parse().unwrap())
         );
         assert_eq!(both.tls.map(|tls| tls.cert), Some("/c.pem".into()));
+    }
+
+    #[test]
+    fn keepalive_defaults_file_values_off_and_a_zero_timeout() {
+        let parse = |extra: &str| {
+            resolve(
+                FileConfig::parse(&format!("{FILE}\n{extra}")).unwrap(),
+                env(&[]),
+                &Overrides::default(),
+            )
+        };
+        assert_eq!(parse("").unwrap().keepalive, KeepaliveSettings::default());
+        assert_eq!(
+            parse("[keepalive]\ninterval_secs = 5\ntimeout_secs = 2\n")
+                .unwrap()
+                .keepalive,
+            KeepaliveSettings {
+                interval: Some(Duration::from_secs(5)),
+                timeout: Duration::from_secs(2),
+            }
+        );
+        assert_eq!(
+            parse("[keepalive]\ninterval_secs = 0\n")
+                .unwrap()
+                .keepalive
+                .interval,
+            None
+        );
+        let err = parse("[keepalive]\ntimeout_secs = 0\n").unwrap_err();
+        assert!(err.to_string().contains("keepalive.timeout_secs"), "{err}");
     }
 
     #[test]

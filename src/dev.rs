@@ -11,7 +11,7 @@ use ralio_sandbox::{Sandbox, SandboxConfig, SandboxHandle};
 
 use crate::auth::{Scope, Scopes, TokenEntry, TokenHash, TokenRegistry};
 use crate::cli::DevArgs;
-use crate::config::{GatewayConfig, RalioSettings, ShutdownSettings};
+use crate::config::{GatewayConfig, KeepaliveSettings, RalioSettings, ShutdownSettings};
 use crate::server::{Gateway, GatewayHandle, ServeError, StartError};
 
 /// Name of the dev token's caller (logs, metrics, idempotency records).
@@ -144,6 +144,7 @@ pub async fn start(options: DevOptions) -> Result<DevHandle, DevError> {
         events: options.events,
         idempotency_ttl: Duration::from_secs(24 * 3600),
         shutdown: ShutdownSettings::default(),
+        keepalive: KeepaliveSettings::default(),
         login_retry: Duration::from_millis(100),
     };
     let gateway = Gateway::start(config).await?;

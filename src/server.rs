@@ -176,7 +176,9 @@ impl Gateway {
             Some(settings) => Some(ServerTls::load(settings).await?),
             None => None,
         };
-        let mut builder = Server::builder();
+        let mut builder = Server::builder()
+            .http2_keepalive_interval(config.keepalive.interval)
+            .http2_keepalive_timeout(Some(config.keepalive.timeout));
         if let Some(tls) = &tls {
             builder = builder
                 .tls_config(tls.tonic())
@@ -216,7 +218,10 @@ impl Gateway {
             let acceptor = tls.as_ref().map(ServerTls::acceptor).transpose()?;
             events_port = Some(fanout::serve(
                 listener,
-                acceptor,
+                fanout::Options {
+                    tls: acceptor,
+                    keepalive: config.keepalive,
+                },
                 service,
                 shutdown_rx.clone(),
             ));

@@ -47,6 +47,7 @@ fn config(base_url: String, data_dir: &std::path::Path) -> GatewayConfig {
             grace: Duration::ZERO,
             timeout: Duration::from_secs(5),
         },
+        keepalive: Default::default(),
         login_retry: Duration::from_millis(20),
     }
 }

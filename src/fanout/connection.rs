@@ -20,7 +20,9 @@ use futures::task::AtomicWaker;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tonic::codegen::{Service, StdError, http};
 
+use super::keepalive::Keepalive;
 use super::pipe::{self, RequestBody};
+use crate::config::KeepaliveSettings;
 use crate::events::frames::SUBSCRIBE_PATH;
 
 /// Stream and connection flow-control windows (as hyper sets them for tonic).
@@ -34,11 +36,13 @@ const MAX_HEADER_LIST: u32 = 16 * 1024;
 /// Most data `h2` buffers per stream beyond what the client's window lets it send.
 const MAX_SEND_BUFFER: usize = 400 * 1024;
 
-/// Serves one connection until the client closes it, it fails, or `stop` resolves and its
-/// calls finish (GOAWAY first, so the client opens no new ones).
+/// Serves one connection until the client closes it, it fails, a ping goes unanswered
+/// (`keepalive`), or `stop` resolves and its calls finish (GOAWAY first, so the client opens no
+/// new ones).
 pub(super) async fn serve<T, S, B>(
     socket: T,
     service: S,
+    keepalive: KeepaliveSettings,
     stop: impl Future<Output = ()>,
 ) -> Result<(), h2::Error>
 where
@@ -62,6 +66,7 @@ where
         .max_send_buffer_size(MAX_SEND_BUFFER)
         .handshake(socket)
         .await?;
+    let mut keepalive = Keepalive::new(connection.ping_pong(), keepalive);
     let mut subscriptions: FuturesUnordered<BoxFuture<'static, ()>> = FuturesUnordered::new();
     let rewake = Arc::new(Rewake::default());
     let streams_waker = Waker::from(Arc::clone(&rewake));
@@ -71,6 +76,10 @@ where
         if !draining && stop.as_mut().poll(cx).is_ready() {
             connection.graceful_shutdown();
             draining = true;
+        }
+        if keepalive.poll_dead(cx).is_ready() {
+            tracing::debug!("events port: a ping went unanswered; closing the connection");
+            return Poll::Ready(Ok(()));
         }
         loop {
             // Streams first: what they queue, `poll_accept` writes in this same pass.

@@ -16,6 +16,7 @@
 //! serves TLS as the main port does (same certificate, same client verification).
 
 mod connection;
+mod keepalive;
 mod pipe;
 
 use std::convert::Infallible;
@@ -28,6 +29,7 @@ use tokio::sync::watch;
 use tokio::task::{JoinSet, unconstrained};
 use tonic::codegen::{Service, StdError, http};
 
+use crate::config::KeepaliveSettings;
 use crate::tls::TlsAcceptor;
 
 pub use pipe::RequestBody;
@@ -35,12 +37,21 @@ pub use pipe::RequestBody;
 /// Pause after a failed `accept` (e.g. out of file descriptors) before trying again.
 const ACCEPT_BACKOFF: Duration = Duration::from_millis(50);
 
-/// Serves gRPC on `listener` with `service` (over TLS with `tls`) until `shutdown` turns true
+/// How the port serves its connections.
+#[derive(Clone, Default)]
+pub struct Options {
+    /// Serve TLS (the main port's certificate and client verification).
+    pub tls: Option<TlsAcceptor>,
+    /// HTTP/2 pings, and how long a client has to answer one.
+    pub keepalive: KeepaliveSettings,
+}
+
+/// Serves gRPC on `listener` with `service` (as `options` say) until `shutdown` turns true
 /// (or its sender is dropped): then stops accepting, asks every connection to finish (HTTP/2
 /// GOAWAY) and waits for them. Dropping the future ends every connection at once.
 pub async fn serve<S, B>(
     listener: TcpListener,
-    tls: Option<TlsAcceptor>,
+    options: Options,
     service: S,
     shutdown: watch::Receiver<bool>,
 ) where
@@ -64,7 +75,7 @@ pub async fn serve<S, B>(
                     connections.spawn(connect(
                         socket,
                         peer,
-                        tls.clone(),
+                        options.clone(),
                         service.clone(),
                         shutdown.clone(),
                     ));
@@ -91,7 +102,7 @@ pub async fn serve<S, B>(
 async fn connect<S, B>(
     socket: TcpStream,
     peer: SocketAddr,
-    tls: Option<TlsAcceptor>,
+    options: Options,
     service: S,
     shutdown: watch::Receiver<bool>,
 ) where
@@ -104,15 +115,18 @@ async fn connect<S, B>(
     B::Error: Into<StdError>,
 {
     let stop = stopped(shutdown.clone());
-    let served = match tls {
-        None => unconstrained(connection::serve(socket, service, stop)).await,
+    let keepalive = options.keepalive;
+    let served = match options.tls {
+        None => unconstrained(connection::serve(socket, service, keepalive, stop)).await,
         Some(tls) => {
             let handshake = tokio::select! {
                 () = stopped(shutdown) => return,
                 handshake = tls.accept(socket) => handshake,
             };
             match handshake {
-                Ok(socket) => unconstrained(connection::serve(socket, service, stop)).await,
+                Ok(socket) => {
+                    unconstrained(connection::serve(socket, service, keepalive, stop)).await
+                }
                 Err(err) => {
                     tracing::debug!(%peer, error = %err, "events port: TLS handshake failed");
                     return;
@@ -193,6 +207,7 @@ mod tests {
         tokio::spawn(connection::serve(
             server_io,
             service(),
+            Default::default(),
             std::future::pending::<()>(),
         ));
         let (mut client, h2_connection) = h2::client::handshake(client_io).await.expect("h2");

@@ -95,6 +95,7 @@ pub fn gateway_config(ralio_url: &str, data_dir: &std::path::Path) -> GatewayCon
             grace: Duration::ZERO,
             timeout: Duration::from_secs(5),
         },
+        keepalive: Default::default(),
         login_retry: Duration::from_millis(20),
     }
 }
