@@ -1,16 +1,17 @@
 //! The gateway's server infrastructure over real sockets: health, reflection, authentication,
 //! request ids, metrics and graceful shutdown, against the in-process sandbox.
 
+mod common;
+
 use std::net::SocketAddr;
 use std::time::Duration;
 
 use futures::StreamExt;
 use ralio_core::Secret;
 use ralio_gateway::auth::{Scope, Scopes, TokenEntry, TokenHash, TokenRegistry};
-use ralio_gateway::config::{GatewayConfig, RalioSettings, ShutdownSettings};
+use ralio_gateway::config::GatewayConfig;
 use ralio_gateway::descriptor::ApiSurface;
 use ralio_gateway::server::{Gateway, GatewayHandle};
-use ralio_sandbox::config::{DEV_API_CODE, DEV_API_KEY};
 use ralio_sandbox::{Sandbox, SandboxConfig, SandboxHandle};
 use tonic::codegen::http::uri::PathAndQuery;
 use tonic::transport::Channel;
@@ -21,35 +22,17 @@ use tonic_health::pb::{HealthCheckRequest, HealthCheckResponse};
 
 const TOKEN: &str = "test-token-with-read";
 
+/// The common test settings with one read-only token, one retry and no events port.
 fn config(base_url: String, data_dir: &std::path::Path) -> GatewayConfig {
-    GatewayConfig {
-        grpc_addr: "127.0.0.1:0".parse().unwrap(),
-        events_grpc_addr: None,
-        http_addr: "127.0.0.1:0".parse().unwrap(),
-        data_dir: data_dir.to_owned(),
-        ralio: RalioSettings {
-            base_url,
-            api_code: DEV_API_CODE.into(),
-            api_key: Secret::new(DEV_API_KEY),
-            timeout: Duration::from_secs(5),
-            max_retries: 1,
-        },
-        tokens: TokenRegistry::new(vec![TokenEntry {
-            name: "tester".into(),
-            hash: TokenHash::of_token(TOKEN),
-            scopes: Scopes::new([Scope::Read]),
-        }]),
-        tls: None,
-        webhook_secret: None,
-        events: Default::default(),
-        idempotency_ttl: Duration::from_secs(3600),
-        shutdown: ShutdownSettings {
-            grace: Duration::ZERO,
-            timeout: Duration::from_secs(5),
-        },
-        keepalive: Default::default(),
-        login_retry: Duration::from_millis(20),
-    }
+    let mut config = common::gateway_config(&base_url, data_dir);
+    config.events_grpc_addr = None;
+    config.ralio.max_retries = 1;
+    config.tokens = TokenRegistry::new(vec![TokenEntry {
+        name: "tester".into(),
+        hash: TokenHash::of_token(TOKEN),
+        scopes: Scopes::new([Scope::Read]),
+    }]);
+    config
 }
 
 struct Running {

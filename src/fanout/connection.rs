@@ -12,16 +12,15 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::task::{Context, Poll, Wake, Waker};
 
-use bytes::Bytes;
 use futures::StreamExt;
 use futures::future::BoxFuture;
 use futures::stream::FuturesUnordered;
 use futures::task::AtomicWaker;
 use tokio::io::{AsyncRead, AsyncWrite};
-use tonic::codegen::{Service, StdError, http};
 
 use super::keepalive::Keepalive;
-use super::pipe::{self, RequestBody};
+use super::pipe;
+use super::{PortService, ResponseBody};
 use crate::config::KeepaliveSettings;
 use crate::events::frames::SUBSCRIBE_PATH;
 
@@ -47,16 +46,8 @@ pub(super) async fn serve<T, S, B>(
 ) -> Result<(), h2::Error>
 where
     T: AsyncRead + AsyncWrite + Unpin,
-    S: Service<
-            http::Request<RequestBody>,
-            Response = http::Response<B>,
-            Error = std::convert::Infallible,
-        > + Clone
-        + Send
-        + 'static,
-    S::Future: Send + 'static,
-    B: http_body::Body<Data = Bytes> + Send + 'static,
-    B::Error: Into<StdError>,
+    S: PortService<B>,
+    B: ResponseBody,
 {
     let mut connection = h2::server::Builder::new()
         .initial_window_size(WINDOW)

@@ -37,6 +37,43 @@ pub use pipe::RequestBody;
 /// Pause after a failed `accept` (e.g. out of file descriptors) before trying again.
 const ACCEPT_BACKOFF: Duration = Duration::from_millis(50);
 
+/// What the port serves: the gateway's tower stack (layers over tonic's routes), called from
+/// the task of its connection or a task of its own.
+pub trait PortService<B>:
+    Service<
+        http::Request<RequestBody>,
+        Response = http::Response<B>,
+        Error = Infallible,
+        Future: Send + 'static,
+    > + Clone
+    + Send
+    + 'static
+{
+}
+
+impl<S, B> PortService<B> for S where
+    S: Service<
+            http::Request<RequestBody>,
+            Response = http::Response<B>,
+            Error = Infallible,
+            Future: Send + 'static,
+        > + Clone
+        + Send
+        + 'static
+{
+}
+
+/// A response body the port can send.
+pub trait ResponseBody:
+    http_body::Body<Data = Bytes, Error: Into<StdError>> + Send + 'static
+{
+}
+
+impl<B> ResponseBody for B where
+    B: http_body::Body<Data = Bytes, Error: Into<StdError>> + Send + 'static
+{
+}
+
 /// How the port serves its connections.
 #[derive(Clone, Default)]
 pub struct Options {
@@ -55,13 +92,8 @@ pub async fn serve<S, B>(
     service: S,
     shutdown: watch::Receiver<bool>,
 ) where
-    S: Service<http::Request<RequestBody>, Response = http::Response<B>, Error = Infallible>
-        + Clone
-        + Send
-        + 'static,
-    S::Future: Send + 'static,
-    B: http_body::Body<Data = Bytes> + Send + 'static,
-    B::Error: Into<StdError>,
+    S: PortService<B>,
+    B: ResponseBody,
 {
     let mut connections = JoinSet::new();
     let mut stop = std::pin::pin!(stopped(shutdown.clone()));
@@ -106,13 +138,8 @@ async fn connect<S, B>(
     service: S,
     shutdown: watch::Receiver<bool>,
 ) where
-    S: Service<http::Request<RequestBody>, Response = http::Response<B>, Error = Infallible>
-        + Clone
-        + Send
-        + 'static,
-    S::Future: Send + 'static,
-    B: http_body::Body<Data = Bytes> + Send + 'static,
-    B::Error: Into<StdError>,
+    S: PortService<B>,
+    B: ResponseBody,
 {
     let stop = stopped(shutdown.clone());
     let keepalive = options.keepalive;
