@@ -33,7 +33,7 @@ pub const MAX_STREAMS: u32 = 16_384;
 /// Largest request header block accepted (hyper's default).
 const MAX_HEADER_LIST: u32 = 16 * 1024;
 /// Most data `h2` buffers per stream beyond what the client's window lets it send.
-const MAX_SEND_BUFFER: usize = 400 * 1024;
+pub(super) const MAX_SEND_BUFFER: usize = 400 * 1024;
 
 /// Serves one connection until the client closes it, it fails, a ping goes unanswered
 /// (`keepalive`), or `stop` resolves and its calls finish (GOAWAY first, so the client opens no

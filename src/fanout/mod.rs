@@ -175,6 +175,8 @@ pub(crate) async fn stopped(mut receiver: watch::Receiver<bool>) {
 #[cfg(test)]
 mod tests {
     use std::convert::Infallible;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
     use std::time::Duration;
 
     use bytes::Bytes;
@@ -182,6 +184,7 @@ mod tests {
     use tonic::codegen::http;
 
     use super::{RequestBody, connection};
+    use crate::events::frames::SUBSCRIBE_PATH;
 
     /// A service that answers `/fast` at once (grpc-status 0) and never answers anything else.
     fn service() -> impl tower::Service<
@@ -259,5 +262,80 @@ mod tests {
             call(&mut client, "/slow", None, Duration::from_millis(500)).await,
             None
         );
+    }
+
+    /// A response body that never ends: 16 KiB frames, counting how many were taken from it.
+    struct Endless(Arc<AtomicUsize>);
+
+    impl http_body::Body for Endless {
+        type Data = Bytes;
+        type Error = Infallible;
+
+        fn poll_frame(
+            self: std::pin::Pin<&mut Self>,
+            _cx: &mut std::task::Context<'_>,
+        ) -> std::task::Poll<Option<Result<http_body::Frame<Bytes>, Infallible>>> {
+            self.0.fetch_add(1, Ordering::Relaxed);
+            std::task::Poll::Ready(Some(Ok(http_body::Frame::data(Bytes::from(vec![
+                0u8;
+                16 * 1024
+            ])))))
+        }
+    }
+
+    #[tokio::test]
+    async fn a_stream_whose_client_stops_reading_is_held_by_flow_control_not_buffered() {
+        let produced = Arc::new(AtomicUsize::new(0));
+        let counter = Arc::clone(&produced);
+        let service = tower::service_fn(move |_request: http::Request<RequestBody>| {
+            let body = Endless(Arc::clone(&counter));
+            async move { Ok::<_, Infallible>(http::Response::new(body)) }
+        });
+        let (client_io, server_io) = tokio::io::duplex(64 * 1024);
+        tokio::spawn(connection::serve(
+            server_io,
+            service,
+            Default::default(),
+            std::future::pending::<()>(),
+        ));
+        // A client with 64 KiB windows that does not read at first.
+        let (mut client, h2_connection) = h2::client::Builder::new()
+            .initial_window_size(64 * 1024)
+            .initial_connection_window_size(64 * 1024)
+            .handshake::<_, Bytes>(client_io)
+            .await
+            .expect("h2");
+        tokio::spawn(h2_connection);
+        // The path of `Subscribe`: the stream is polled by the connection's task itself.
+        let request = http::Request::post(format!("http://localhost{SUBSCRIBE_PATH}"))
+            .body(())
+            .expect("request");
+        let (response, _) = client.send_request(request, true).expect("stream opens");
+        let mut body = response.await.expect("response headers").into_body();
+
+        // Whatever the window and h2's send buffer hold, then nothing more: with no
+        // back-pressure the endless body would be drained as fast as it can be polled.
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let stalled = produced.load(Ordering::Relaxed);
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert_eq!(
+            produced.load(Ordering::Relaxed),
+            stalled,
+            "polled while stalled"
+        );
+        let bound = (64 * 1024 + connection::MAX_SEND_BUFFER) / (16 * 1024) + 2;
+        assert!(
+            stalled <= bound,
+            "{stalled} frames taken, at most {bound} expected"
+        );
+
+        // Reading (and giving the window back) lets it go on.
+        let mut read = 0;
+        while read < 1024 * 1024 {
+            let chunk = body.data().await.expect("more data").expect("data");
+            read += chunk.len();
+            let _ = body.flow_control().release_capacity(chunk.len());
+        }
+        assert!(produced.load(Ordering::Relaxed) > stalled + 32);
     }
 }
