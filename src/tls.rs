@@ -5,6 +5,7 @@
 //! key, HTTP/2 offered by ALPN, and with a client CA every client must present a certificate it
 //! signed). Either both ports serve TLS or neither does.
 
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -27,15 +28,19 @@ pub const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 #[error("{0}")]
 pub struct TlsError(String);
 
-/// The PEM contents of the configured files. Holds the private key: no `Debug`.
+/// The PEM contents of the configured files (and their paths, for errors). Holds the private
+/// key: no `Debug`.
 pub struct ServerTls {
+    paths: TlsSettings,
     cert: Vec<u8>,
     key: Vec<u8>,
     client_ca: Option<Vec<u8>>,
 }
 
 impl ServerTls {
-    /// Reads the files `settings` names.
+    /// Reads the files `settings` names and checks that they make a working configuration
+    /// (certificates and key parse, the key belongs to the certificate), so that a bad file
+    /// stops the gateway at start with an error naming it, whichever port would use it first.
     pub async fn load(settings: &TlsSettings) -> Result<Self, TlsError> {
         let read = |path: std::path::PathBuf| async move {
             tokio::fs::read(&path)
@@ -46,11 +51,14 @@ impl ServerTls {
             Some(path) => Some(read(path.clone()).await?),
             None => None,
         };
-        Ok(Self {
+        let tls = Self {
+            paths: settings.clone(),
             cert: read(settings.cert.clone()).await?,
             key: read(settings.key.clone()).await?,
             client_ca,
-        })
+        };
+        tls.acceptor()?;
+        Ok(tls)
     }
 
     /// The main port's configuration (tonic).
@@ -72,15 +80,29 @@ impl ServerTls {
             .map_err(|err| TlsError(err.to_string()))?;
         let builder = match &self.client_ca {
             None => builder.with_no_client_auth(),
-            Some(ca) => builder.with_client_cert_verifier(client_verifier(ca, provider)?),
+            Some(ca) => {
+                let path = self
+                    .paths
+                    .client_ca
+                    .as_deref()
+                    .unwrap_or_else(|| Path::new("?"));
+                builder.with_client_cert_verifier(client_verifier(ca, path, provider)?)
+            }
         };
-        let chain = certificates(&self.cert, "certificate")?;
+        let chain = certificates(&self.cert, &self.paths.cert)?;
         let key = PrivateKeyDer::from_pem_slice(&self.key).map_err(|_| {
-            TlsError("the private key is not a PEM PKCS#8, PKCS#1 or SEC1 key".into())
+            TlsError(format!(
+                "{} holds no PEM private key (PKCS#8, PKCS#1 or SEC1)",
+                self.paths.key.display()
+            ))
         })?;
-        let mut config = builder
-            .with_single_cert(chain, key)
-            .map_err(|err| TlsError(format!("certificate and key: {err}")))?;
+        let mut config = builder.with_single_cert(chain, key).map_err(|err| {
+            TlsError(format!(
+                "certificate {} and key {}: {err}",
+                self.paths.cert.display(),
+                self.paths.key.display()
+            ))
+        })?;
         config.alpn_protocols = vec![b"h2".to_vec()];
         Ok(TlsAcceptor(tokio_rustls::TlsAcceptor::from(Arc::new(
             config,
@@ -104,27 +126,33 @@ impl TlsAcceptor {
     }
 }
 
-fn certificates(pem: &[u8], what: &str) -> Result<Vec<CertificateDer<'static>>, TlsError> {
+fn certificates(pem: &[u8], path: &Path) -> Result<Vec<CertificateDer<'static>>, TlsError> {
     let chain = CertificateDer::pem_slice_iter(pem)
         .collect::<Result<Vec<_>, _>>()
-        .map_err(|err| TlsError(format!("the {what} file is not PEM: {err}")))?;
+        .map_err(|err| TlsError(format!("{} is not PEM: {err}", path.display())))?;
     if chain.is_empty() {
-        return Err(TlsError(format!("the {what} file holds no certificate")));
+        return Err(TlsError(format!(
+            "{} holds no PEM certificate",
+            path.display()
+        )));
     }
     Ok(chain)
 }
 
 fn client_verifier(
     ca: &[u8],
+    path: &Path,
     provider: Arc<CryptoProvider>,
 ) -> Result<Arc<dyn tokio_rustls::rustls::server::danger::ClientCertVerifier>, TlsError> {
     let mut roots = RootCertStore::empty();
-    for cert in certificates(ca, "client CA")? {
-        roots
-            .add(cert)
-            .map_err(|err| TlsError(format!("client CA: {err}")))?;
+    let invalid =
+        |err: &dyn std::fmt::Display| TlsError(format!("client CA {}: {err}", path.display()));
+    let certs =
+        certificates(ca, path).map_err(|TlsError(err)| TlsError(format!("client CA: {err}")))?;
+    for cert in certs {
+        roots.add(cert).map_err(|err| invalid(&err))?;
     }
     WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider)
         .build()
-        .map_err(|err| TlsError(format!("client CA: {err}")))
+        .map_err(|err| invalid(&err))
 }

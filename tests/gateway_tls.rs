@@ -243,12 +243,16 @@ async fn tls_files_that_cannot_be_used_stop_the_gateway_at_start() {
         ("garbage.key", not_a_key),
         ("other.key", other_key.as_str()),
     ] {
+        let key = pki.write(name, contents);
         let err = start_error(TlsSettings {
-            key: pki.write(name, contents),
+            key: key.clone(),
             ..good.clone()
         })
         .await;
-        assert!(err.contains("TLS"), "{name}: {err}");
+        assert!(
+            err.contains("TLS") && err.contains(&key.display().to_string()),
+            "{name}: {err}"
+        );
         let body: String = contents
             .lines()
             .filter(|l| !l.starts_with("-----"))
@@ -259,13 +263,23 @@ async fn tls_files_that_cannot_be_used_stop_the_gateway_at_start() {
         );
     }
 
-    // A certificate file without a certificate.
+    // A certificate file without a certificate, and a client CA file without one.
+    let empty = pki.write("empty.crt", "no certificate here\n");
     let err = start_error(TlsSettings {
-        cert: pki.write("empty.crt", "no certificate here\n"),
+        cert: empty.clone(),
         ..good.clone()
     })
     .await;
-    assert!(err.contains("TLS"), "{err}");
+    assert!(err.contains(&empty.display().to_string()), "{err}");
+    let err = start_error(TlsSettings {
+        client_ca: Some(empty.clone()),
+        ..good.clone()
+    })
+    .await;
+    assert!(
+        err.contains("client CA") && err.contains(&empty.display().to_string()),
+        "{err}"
+    );
 
     // The good files start it (the checks above fail for their own reasons).
     let config = {
