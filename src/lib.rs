@@ -5,8 +5,8 @@
 //! one task per connection for live `Subscribe` streams), `auth` (gateway tokens and scopes),
 //! `request_context` (request id, deadline, idempotency key), `status` (the one error → gRPC
 //! status mapping), `idempotency` (durable replay of creating/money-moving calls), `health`,
-//! `metrics`, `tls` (server TLS for both gRPC ports), `dev` (the all-in-one development mode) and `services` (one module per resource
-//! group, registered in `services::register`).
+//! `metrics`, `tls` (server TLS for both gRPC ports), `dev` (the all-in-one development mode)
+//! and `services` (one module per resource group, registered in `services::register`).
 
 pub mod auth;
 pub mod cli;

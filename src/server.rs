@@ -54,9 +54,7 @@ pub enum StartError {
         source: std::io::Error,
     },
     #[error("TLS: {0}")]
-    Tls(String),
-    #[error("TLS: {0}")]
-    TlsFiles(#[from] TlsError),
+    Tls(#[from] TlsError),
     #[error("metrics: {0}")]
     Metrics(#[from] prometheus::Error),
     #[error("reflection: {0}")]
@@ -180,9 +178,7 @@ impl Gateway {
             .http2_keepalive_interval(config.keepalive.interval)
             .http2_keepalive_timeout(Some(config.keepalive.timeout));
         if let Some(tls) = &tls {
-            builder = builder
-                .tls_config(tls.tonic())
-                .map_err(|err| StartError::Tls(err.to_string()))?;
+            builder = builder.tls_config(tls.tonic()).map_err(TlsError::other)?;
         }
         let known_methods = surface
             .methods
@@ -215,7 +211,7 @@ impl Gateway {
                 .layer(metrics_layer)
                 .layer(auth_layer)
                 .service(routes.routes().prepare());
-            let acceptor = tls.as_ref().map(ServerTls::acceptor).transpose()?;
+            let acceptor = tls.as_ref().map(ServerTls::acceptor);
             events_port = Some(fanout::serve(
                 listener,
                 fanout::Options {

@@ -28,37 +28,50 @@ pub const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 #[error("{0}")]
 pub struct TlsError(String);
 
-/// The PEM contents of the configured files (and their paths, for errors). Holds the private
-/// key: no `Debug`.
+impl TlsError {
+    /// An error of the TLS library itself (tonic's configuration), as it words it.
+    pub(crate) fn other(err: impl std::fmt::Display) -> Self {
+        Self(err.to_string())
+    }
+}
+
+/// The configured certificate and key for tonic, and the events port's acceptor built from the
+/// same files. Holds the private key: no `Debug`.
 pub struct ServerTls {
-    paths: TlsSettings,
     cert: Vec<u8>,
     key: Vec<u8>,
     client_ca: Option<Vec<u8>>,
+    acceptor: TlsAcceptor,
 }
 
 impl ServerTls {
-    /// Reads the files `settings` names and checks that they make a working configuration
-    /// (certificates and key parse, the key belongs to the certificate), so that a bad file
-    /// stops the gateway at start with an error naming it, whichever port would use it first.
+    /// Reads the files `settings` names and builds the acceptor from them, which checks that
+    /// they make a working configuration (certificates and key parse, the key belongs to the
+    /// certificate): a bad file stops the gateway at start with an error naming it, whichever
+    /// port would use it first.
     pub async fn load(settings: &TlsSettings) -> Result<Self, TlsError> {
-        let read = |path: std::path::PathBuf| async move {
-            tokio::fs::read(&path)
-                .await
-                .map_err(|err| TlsError(format!("cannot read {}: {err}", path.display())))
+        let read = |path: &Path| {
+            let path = path.to_owned();
+            async move {
+                tokio::fs::read(&path)
+                    .await
+                    .map_err(|err| TlsError(format!("cannot read {}: {err}", path.display())))
+            }
         };
+        let cert = read(&settings.cert).await?;
+        let key = read(&settings.key).await?;
         let client_ca = match &settings.client_ca {
-            Some(path) => Some(read(path.clone()).await?),
+            Some(path) => Some(read(path).await?),
             None => None,
         };
-        let tls = Self {
-            paths: settings.clone(),
-            cert: read(settings.cert.clone()).await?,
-            key: read(settings.key.clone()).await?,
+        let ca = client_ca.as_deref().zip(settings.client_ca.as_deref());
+        let acceptor = acceptor((&cert, &settings.cert), (&key, &settings.key), ca)?;
+        Ok(Self {
+            cert,
+            key,
             client_ca,
-        };
-        tls.acceptor()?;
-        Ok(tls)
+            acceptor,
+        })
     }
 
     /// The main port's configuration (tonic).
@@ -72,42 +85,45 @@ impl ServerTls {
     }
 
     /// The events port's acceptor: the same identity and client verification as [`Self::tonic`].
-    /// Fails on a certificate or key that does not parse, or a key that does not match.
-    pub fn acceptor(&self) -> Result<TlsAcceptor, TlsError> {
-        let provider = Arc::new(aws_lc_rs::default_provider());
-        let builder = ServerConfig::builder_with_provider(Arc::clone(&provider))
-            .with_safe_default_protocol_versions()
-            .map_err(|err| TlsError(err.to_string()))?;
-        let builder = match &self.client_ca {
-            None => builder.with_no_client_auth(),
-            Some(ca) => {
-                let path = self
-                    .paths
-                    .client_ca
-                    .as_deref()
-                    .unwrap_or_else(|| Path::new("?"));
-                builder.with_client_cert_verifier(client_verifier(ca, path, provider)?)
-            }
-        };
-        let chain = certificates(&self.cert, &self.paths.cert)?;
-        let key = PrivateKeyDer::from_pem_slice(&self.key).map_err(|_| {
-            TlsError(format!(
-                "{} holds no PEM private key (PKCS#8, PKCS#1 or SEC1)",
-                self.paths.key.display()
-            ))
-        })?;
-        let mut config = builder.with_single_cert(chain, key).map_err(|err| {
-            TlsError(format!(
-                "certificate {} and key {}: {err}",
-                self.paths.cert.display(),
-                self.paths.key.display()
-            ))
-        })?;
-        config.alpn_protocols = vec![b"h2".to_vec()];
-        Ok(TlsAcceptor(tokio_rustls::TlsAcceptor::from(Arc::new(
-            config,
-        ))))
+    pub fn acceptor(&self) -> TlsAcceptor {
+        self.acceptor.clone()
     }
+}
+
+/// Builds the events port's acceptor from PEM contents (each with the path it came from, for
+/// errors): the certificate chain and key, ALPN `h2`, and with a client CA a verifier that
+/// requires a certificate it signed.
+fn acceptor(
+    (cert, cert_path): (&[u8], &Path),
+    (key, key_path): (&[u8], &Path),
+    client_ca: Option<(&[u8], &Path)>,
+) -> Result<TlsAcceptor, TlsError> {
+    let provider = Arc::new(aws_lc_rs::default_provider());
+    let builder = ServerConfig::builder_with_provider(Arc::clone(&provider))
+        .with_safe_default_protocol_versions()
+        .map_err(TlsError::other)?;
+    let builder = match client_ca {
+        None => builder.with_no_client_auth(),
+        Some((ca, path)) => builder.with_client_cert_verifier(client_verifier(ca, path, provider)?),
+    };
+    let chain = certificates(cert, cert_path)?;
+    let key = PrivateKeyDer::from_pem_slice(key).map_err(|_| {
+        TlsError(format!(
+            "{} holds no PEM private key (PKCS#8, PKCS#1 or SEC1)",
+            key_path.display()
+        ))
+    })?;
+    let mut config = builder.with_single_cert(chain, key).map_err(|err| {
+        TlsError(format!(
+            "certificate {} and key {}: {err}",
+            cert_path.display(),
+            key_path.display()
+        ))
+    })?;
+    config.alpn_protocols = vec![b"h2".to_vec()];
+    Ok(TlsAcceptor(tokio_rustls::TlsAcceptor::from(Arc::new(
+        config,
+    ))))
 }
 
 /// Accepts TLS connections for the events port.
