@@ -3,14 +3,15 @@
 //! The task owns the connection's `Subscribe` responses in a `FuturesUnordered`: a commit
 //! wakes every stream at the head, which only queues that stream in the set and wakes this
 //! task (once, however many streams); the task then polls the queued streams, each of which
-//! hands its frame to `h2`, and `poll_accept` writes them all in the same pass. Other calls are
-//! spawned, as hyper would: a slow `ListEvents` must not hold up the connection's streams.
+//! hands its frame to `h2`, and `poll_accept` writes them all in the same pass, into a buffer
+//! that goes to the socket when the pass ends ([`coalesce`]). Other calls are spawned, as hyper
+//! would: a slow `ListEvents` must not hold up the connection's streams.
 
 use std::future::{Future, poll_fn};
 use std::pin::pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::task::{Context, Poll, Wake, Waker};
+use std::task::{Context, Poll, Wake, Waker, ready};
 
 use futures::StreamExt;
 use futures::future::BoxFuture;
@@ -18,6 +19,7 @@ use futures::stream::FuturesUnordered;
 use futures::task::AtomicWaker;
 use tokio::io::{AsyncRead, AsyncWrite};
 
+use super::coalesce;
 use super::keepalive::Keepalive;
 use super::pipe;
 use super::{PortService, ResponseBody};
@@ -43,12 +45,13 @@ pub(super) async fn serve<T, S, B>(
     service: S,
     keepalive: KeepaliveSettings,
     stop: impl Future<Output = ()>,
-) -> Result<(), h2::Error>
+) -> Result<(), Ended>
 where
     T: AsyncRead + AsyncWrite + Unpin,
     S: PortService<B>,
     B: ResponseBody,
 {
+    let (socket, writes) = coalesce::wrap(socket);
     let mut connection = h2::server::Builder::new()
         .initial_window_size(WINDOW)
         .initial_connection_window_size(WINDOW)
@@ -57,6 +60,7 @@ where
         .max_send_buffer_size(MAX_SEND_BUFFER)
         .handshake(socket)
         .await?;
+    writes.defer();
     let mut keepalive = Keepalive::new(connection.ping_pong(), keepalive);
     let mut subscriptions: FuturesUnordered<BoxFuture<'static, ()>> = FuturesUnordered::new();
     let rewake = Arc::new(Rewake::default());
@@ -85,13 +89,26 @@ where
                         tokio::spawn(answer);
                     }
                 }
-                Poll::Ready(Some(Err(err))) => return Poll::Ready(Err(err)),
+                Poll::Ready(Some(Err(err))) => return Poll::Ready(Err(err.into())),
                 Poll::Ready(None) => return Poll::Ready(Ok(())),
-                Poll::Pending => return Poll::Pending,
+                Poll::Pending => {
+                    // `h2` has written all it can: send it.
+                    ready!(writes.poll_drain(cx))?;
+                    return Poll::Pending;
+                }
             }
         }
     })
     .await
+}
+
+/// Why a connection ended other than by closing normally.
+#[derive(Debug, thiserror::Error)]
+pub(super) enum Ended {
+    #[error(transparent)]
+    Http2(#[from] h2::Error),
+    #[error("writing to the socket: {0}")]
+    Write(#[from] std::io::Error),
 }
 
 /// The waker the connection's streams wake: notes that a stream was woken, then wakes the

@@ -15,6 +15,7 @@
 //! The port is opt-in (`RALIO_EVENTS_GRPC_ADDR`, `events_grpc_addr`). With TLS configured it
 //! serves TLS as the main port does (same certificate, same client verification).
 
+mod coalesce;
 mod connection;
 mod keepalive;
 mod pipe;
@@ -337,5 +338,113 @@ mod tests {
             let _ = body.flow_control().release_capacity(chunk.len());
         }
         assert!(produced.load(Ordering::Relaxed) > stalled + 32);
+    }
+
+    /// A socket that counts the writes made to it.
+    struct CountWrites<T> {
+        io: T,
+        writes: Arc<AtomicUsize>,
+    }
+
+    impl<T: tokio::io::AsyncRead + Unpin> tokio::io::AsyncRead for CountWrites<T> {
+        fn poll_read(
+            mut self: std::pin::Pin<&mut Self>,
+            cx: &mut std::task::Context<'_>,
+            buf: &mut tokio::io::ReadBuf<'_>,
+        ) -> std::task::Poll<std::io::Result<()>> {
+            std::pin::Pin::new(&mut self.io).poll_read(cx, buf)
+        }
+    }
+
+    impl<T: tokio::io::AsyncWrite + Unpin> tokio::io::AsyncWrite for CountWrites<T> {
+        fn poll_write(
+            mut self: std::pin::Pin<&mut Self>,
+            cx: &mut std::task::Context<'_>,
+            buf: &[u8],
+        ) -> std::task::Poll<std::io::Result<usize>> {
+            let written = std::pin::Pin::new(&mut self.io).poll_write(cx, buf);
+            if written.is_ready() {
+                self.writes.fetch_add(1, Ordering::Relaxed);
+            }
+            written
+        }
+
+        fn poll_flush(
+            mut self: std::pin::Pin<&mut Self>,
+            cx: &mut std::task::Context<'_>,
+        ) -> std::task::Poll<std::io::Result<()>> {
+            std::pin::Pin::new(&mut self.io).poll_flush(cx)
+        }
+
+        fn poll_shutdown(
+            mut self: std::pin::Pin<&mut Self>,
+            cx: &mut std::task::Context<'_>,
+        ) -> std::task::Poll<std::io::Result<()>> {
+            std::pin::Pin::new(&mut self.io).poll_shutdown(cx)
+        }
+    }
+
+    #[tokio::test]
+    async fn an_event_for_every_stream_of_a_connection_is_one_socket_write() {
+        const STREAMS: usize = 50;
+        const EVENTS: usize = 10;
+        // Every stream sends a 1 KiB frame per broadcast message, as `Subscribe` sends an event.
+        let (events, _) = tokio::sync::broadcast::channel::<Bytes>(EVENTS);
+        let subscribe = events.clone();
+        let service = tower::service_fn(move |_request: http::Request<RequestBody>| {
+            let receiver = subscribe.subscribe();
+            async move {
+                let frames = futures::stream::unfold(receiver, |mut receiver| async move {
+                    let event = receiver.recv().await.ok()?;
+                    Some((Ok::<_, Infallible>(http_body::Frame::data(event)), receiver))
+                });
+                Ok::<_, Infallible>(http::Response::new(http_body_util::StreamBody::new(frames)))
+            }
+        });
+        let (client_io, server_io) = tokio::io::duplex(4 * 1024 * 1024);
+        let writes = Arc::new(AtomicUsize::new(0));
+        let counted = CountWrites {
+            io: server_io,
+            writes: Arc::clone(&writes),
+        };
+        tokio::spawn(connection::serve(
+            counted,
+            service,
+            Default::default(),
+            std::future::pending::<()>(),
+        ));
+        let (mut client, h2_connection) = h2::client::Builder::new()
+            .handshake::<_, Bytes>(client_io)
+            .await
+            .expect("h2");
+        tokio::spawn(h2_connection);
+        let mut bodies = Vec::new();
+        for _ in 0..STREAMS {
+            let request = http::Request::post(format!("http://localhost{SUBSCRIBE_PATH}"))
+                .body(())
+                .expect("request");
+            let (response, _) = client.send_request(request, true).expect("stream opens");
+            bodies.push(response.await.expect("response headers").into_body());
+        }
+
+        let before = writes.load(Ordering::Relaxed);
+        for event in 0..EVENTS {
+            events
+                .send(Bytes::from(vec![event as u8; 1024]))
+                .expect("subscribers");
+            for body in &mut bodies {
+                let frame = body.data().await.expect("a frame").expect("data");
+                assert_eq!(frame.len(), 1024);
+                assert!(frame.iter().all(|&byte| byte == event as u8));
+                let _ = body.flow_control().release_capacity(frame.len());
+            }
+        }
+        // One write per event (this runtime has one thread, so the connection's task runs once
+        // the event has reached every stream); h2 alone writes each frame on its own (500).
+        let per_event = (writes.load(Ordering::Relaxed) - before) as f64 / EVENTS as f64;
+        assert!(
+            per_event <= 1.5,
+            "{per_event} socket writes per event for {STREAMS} streams"
+        );
     }
 }
