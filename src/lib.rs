@@ -11,6 +11,7 @@
 pub mod auth;
 pub mod cli;
 pub mod clock;
+mod coalesce;
 pub mod config;
 pub mod convert;
 pub mod descriptor;

@@ -12,6 +12,7 @@ use axum::Router;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::get;
+use futures::TryStreamExt;
 use ralio_core::{ClientConfig, RalioClient, RalioError};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
@@ -22,6 +23,7 @@ use tonic::transport::server::TcpIncoming;
 use tower::ServiceBuilder;
 
 use crate::auth::AuthLayer;
+use crate::coalesce;
 use crate::config::{GatewayConfig, ShutdownSettings};
 use crate::descriptor::ApiSurface;
 use crate::fanout;
@@ -193,7 +195,9 @@ impl Gateway {
             .layer(auth_layer.clone())
             .add_routes(routes.routes())
             .serve_with_incoming_shutdown(
-                TcpIncoming::from(grpc_listener).with_nodelay(Some(true)),
+                TcpIncoming::from(grpc_listener)
+                    .with_nodelay(Some(true))
+                    .map_ok(coalesce::next_poll),
                 fanout::stopped(shutdown_rx.clone()),
             );
 

@@ -4,7 +4,7 @@
 //! wakes every stream at the head, which only queues that stream in the set and wakes this
 //! task (once, however many streams); the task then polls the queued streams, each of which
 //! hands its frame to `h2`, and `poll_accept` writes them all in the same pass, into a buffer
-//! that goes to the socket when the pass ends ([`coalesce`]). Other calls are spawned, as hyper
+//! that goes to the socket when the pass ends ([`crate::coalesce`]). Other calls are spawned, as hyper
 //! would: a slow `ListEvents` must not hold up the connection's streams.
 
 use std::future::{Future, poll_fn};
@@ -19,10 +19,10 @@ use futures::stream::FuturesUnordered;
 use futures::task::AtomicWaker;
 use tokio::io::{AsyncRead, AsyncWrite};
 
-use super::coalesce;
 use super::keepalive::Keepalive;
 use super::pipe;
 use super::{PortService, ResponseBody};
+use crate::coalesce;
 use crate::config::KeepaliveSettings;
 use crate::events::frames::SUBSCRIBE_PATH;
 

@@ -15,7 +15,6 @@
 //! The port is opt-in (`RALIO_EVENTS_GRPC_ADDR`, `events_grpc_addr`). With TLS configured it
 //! serves TLS as the main port does (same certificate, same client verification).
 
-mod coalesce;
 mod connection;
 mod keepalive;
 mod pipe;
@@ -185,6 +184,7 @@ mod tests {
     use tonic::codegen::http;
 
     use super::{RequestBody, connection};
+    use crate::coalesce::CountWrites;
     use crate::events::frames::SUBSCRIBE_PATH;
 
     /// A service that answers `/fast` at once (grpc-status 0) and never answers anything else.
@@ -338,50 +338,6 @@ mod tests {
             let _ = body.flow_control().release_capacity(chunk.len());
         }
         assert!(produced.load(Ordering::Relaxed) > stalled + 32);
-    }
-
-    /// A socket that counts the writes made to it.
-    struct CountWrites<T> {
-        io: T,
-        writes: Arc<AtomicUsize>,
-    }
-
-    impl<T: tokio::io::AsyncRead + Unpin> tokio::io::AsyncRead for CountWrites<T> {
-        fn poll_read(
-            mut self: std::pin::Pin<&mut Self>,
-            cx: &mut std::task::Context<'_>,
-            buf: &mut tokio::io::ReadBuf<'_>,
-        ) -> std::task::Poll<std::io::Result<()>> {
-            std::pin::Pin::new(&mut self.io).poll_read(cx, buf)
-        }
-    }
-
-    impl<T: tokio::io::AsyncWrite + Unpin> tokio::io::AsyncWrite for CountWrites<T> {
-        fn poll_write(
-            mut self: std::pin::Pin<&mut Self>,
-            cx: &mut std::task::Context<'_>,
-            buf: &[u8],
-        ) -> std::task::Poll<std::io::Result<usize>> {
-            let written = std::pin::Pin::new(&mut self.io).poll_write(cx, buf);
-            if written.is_ready() {
-                self.writes.fetch_add(1, Ordering::Relaxed);
-            }
-            written
-        }
-
-        fn poll_flush(
-            mut self: std::pin::Pin<&mut Self>,
-            cx: &mut std::task::Context<'_>,
-        ) -> std::task::Poll<std::io::Result<()>> {
-            std::pin::Pin::new(&mut self.io).poll_flush(cx)
-        }
-
-        fn poll_shutdown(
-            mut self: std::pin::Pin<&mut Self>,
-            cx: &mut std::task::Context<'_>,
-        ) -> std::task::Poll<std::io::Result<()>> {
-            std::pin::Pin::new(&mut self.io).poll_shutdown(cx)
-        }
     }
 
     #[tokio::test]
