@@ -14,9 +14,9 @@
 //! - The main port ([`next_poll`]) is served by hyper, whose loop we do not see. A flush wakes
 //!   the connection's task and the buffer is drained when the task next reads, which `h2` does
 //!   in every poll of an open connection (a closing one drains as it shuts the socket down).
-//!   Meanwhile the tasks of other streams that had an event queued
-//!   run and hand `h2` their frames, which join the same write; a unary response goes out one
-//!   poll of its connection later.
+//!   Meanwhile the tasks of other streams that had an event queued run and hand `h2` their
+//!   frames, which join the same write; a unary response goes out one poll of its connection
+//!   later.
 //!
 //! Past [`HIGH_WATER`] bytes a write drains first, so the buffer stays bounded and a client
 //! that stops reading still pushes back through the socket; a drain that the socket cannot
@@ -31,7 +31,7 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tonic::transport::server::Connected;
 
 /// Bytes gathered before a write goes to the socket without waiting for the end of the pass.
-pub(crate) const HIGH_WATER: usize = 64 * 1024;
+const HIGH_WATER: usize = 64 * 1024;
 
 /// The events port's socket: split into the side `h2` reads and writes and the side the
 /// connection drains.
