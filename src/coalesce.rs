@@ -46,7 +46,6 @@ pub(crate) fn next_poll<T>(io: T) -> Coalesced<T> {
 }
 
 /// What a flush from `h2` does.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Flush {
     /// Drains at once.
     Now,

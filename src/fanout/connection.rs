@@ -4,8 +4,8 @@
 //! wakes every stream at the head, which only queues that stream in the set and wakes this
 //! task (once, however many streams); the task then polls the queued streams, each of which
 //! hands its frame to `h2`, and `poll_accept` writes them all in the same pass, into a buffer
-//! that goes to the socket when the pass ends ([`crate::coalesce`]). Other calls are spawned, as hyper
-//! would: a slow `ListEvents` must not hold up the connection's streams.
+//! that goes to the socket when the pass ends ([`crate::coalesce`]). Other calls are spawned,
+//! as hyper would: a slow `ListEvents` must not hold up the connection's streams.
 
 use std::future::{Future, poll_fn};
 use std::pin::pin;

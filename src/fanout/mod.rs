@@ -209,6 +209,21 @@ mod tests {
         })
     }
 
+    /// Serves `socket` as one events-port connection (default keep-alive, never stopped).
+    fn spawn_connection<T, S, B>(socket: T, service: S)
+    where
+        T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+        S: super::PortService<B>,
+        B: super::ResponseBody,
+    {
+        tokio::spawn(connection::serve(
+            socket,
+            service,
+            Default::default(),
+            std::future::pending::<()>(),
+        ));
+    }
+
     /// Sends `path` with an optional `grpc-timeout` on `client`; the response's `grpc-status`,
     /// or `None` if there is no response within `wait`.
     async fn call(
@@ -235,12 +250,7 @@ mod tests {
     #[tokio::test]
     async fn a_call_still_unanswered_at_its_grpc_timeout_is_answered_deadline_exceeded() {
         let (client_io, server_io) = tokio::io::duplex(64 * 1024);
-        tokio::spawn(connection::serve(
-            server_io,
-            service(),
-            Default::default(),
-            std::future::pending::<()>(),
-        ));
+        spawn_connection(server_io, service());
         let (mut client, h2_connection) = h2::client::handshake(client_io).await.expect("h2");
         tokio::spawn(h2_connection);
         let wait = Duration::from_secs(10);
@@ -293,12 +303,7 @@ mod tests {
             async move { Ok::<_, Infallible>(http::Response::new(body)) }
         });
         let (client_io, server_io) = tokio::io::duplex(64 * 1024);
-        tokio::spawn(connection::serve(
-            server_io,
-            service,
-            Default::default(),
-            std::future::pending::<()>(),
-        ));
+        spawn_connection(server_io, service);
         // A client with 64 KiB windows that does not read at first.
         let (mut client, h2_connection) = h2::client::Builder::new()
             .initial_window_size(64 * 1024)
@@ -363,12 +368,7 @@ mod tests {
             io: server_io,
             writes: Arc::clone(&writes),
         };
-        tokio::spawn(connection::serve(
-            counted,
-            service,
-            Default::default(),
-            std::future::pending::<()>(),
-        ));
+        spawn_connection(counted, service);
         let (mut client, h2_connection) = h2::client::Builder::new()
             .handshake::<_, Bytes>(client_io)
             .await
